@@ -1,0 +1,1 @@
+"""The pure core: no sockets, no sleeping, no locks, no asyncio. Tested with tables."""
