@@ -1,0 +1,101 @@
+"""Typed, frozen models of VirusTotal and OTX answers, built with ``Model.from_api(payload)``.
+
+Models are pure data: they never do I/O. A new or missing wire field never breaks them; a
+payload that cannot be a model at all raises ``tiintel.ResponseParseError``.
+"""
+
+from __future__ import annotations
+
+from tiintel.models.otx import (
+    KNOWN_GOOD_SOURCES,
+    OTX_WEB_URL,
+    FalsePositive,
+    IndicatorDetails,
+    Pulse,
+    PulseIndicator,
+    PulseInfo,
+    Validation,
+)
+from tiintel.models.otx_sections import (
+    SECTION_MODELS,
+    ExportedIndicator,
+    GeoDetails,
+    MalwareSample,
+    MalwareSamples,
+    PassiveDNS,
+    PassiveDNSRecord,
+    PulseEvent,
+    URLEntry,
+    URLList,
+    User,
+)
+from tiintel.models.virustotal import (
+    VT_GUI_URL,
+    Analysis,
+    AnalysisStats,
+    DNSRecord,
+    DomainReport,
+    EngineResult,
+    FileReport,
+    IPAddressReport,
+    URLReport,
+    Votes,
+    VTItemError,
+    VTObject,
+    VTReport,
+    YaraResult,
+    model_for_type,
+)
+from tiintel.models.virustotal_extras import (
+    APIUsage,
+    BehaviourSummary,
+    Comment,
+    CommentVotes,
+    Quotas,
+    QuotaUsage,
+    Vote,
+)
+
+__all__ = [
+    "APIUsage",
+    "Analysis",
+    "AnalysisStats",
+    "BehaviourSummary",
+    "Comment",
+    "CommentVotes",
+    "DNSRecord",
+    "DomainReport",
+    "EngineResult",
+    "ExportedIndicator",
+    "FalsePositive",
+    "FileReport",
+    "GeoDetails",
+    "IPAddressReport",
+    "IndicatorDetails",
+    "KNOWN_GOOD_SOURCES",
+    "MalwareSample",
+    "MalwareSamples",
+    "OTX_WEB_URL",
+    "PassiveDNS",
+    "PassiveDNSRecord",
+    "Pulse",
+    "PulseEvent",
+    "PulseIndicator",
+    "PulseInfo",
+    "QuotaUsage",
+    "Quotas",
+    "SECTION_MODELS",
+    "URLEntry",
+    "URLList",
+    "URLReport",
+    "User",
+    "VTItemError",
+    "VTObject",
+    "VTReport",
+    "VT_GUI_URL",
+    "Validation",
+    "Vote",
+    "Votes",
+    "YaraResult",
+    "model_for_type",
+]
