@@ -276,9 +276,11 @@ def _otx_opinion(
             f" (validation: {', '.join(otx.validation_sources)})" if otx.validation_sources else ""
         )
         reasons.append(f"OTX: whitelisted{sources}")
-        if policy.whitelist_overrides or verdict is None:
+        # With whitelist_overrides, _join applies it (it must see the pulse verdict it overrides).
+        if not policy.whitelist_overrides and verdict is None:
             verdict = Verdict.HARMLESS
-    return _Opinion(verdict=verdict, reasons=tuple(reasons)), counted, len(fresh_pivots)
+    pivot_evidence = 0 if policy.otx_pivot_cap is Verdict.UNKNOWN else len(fresh_pivots)
+    return _Opinion(verdict=verdict, reasons=tuple(reasons)), counted, pivot_evidence
 
 
 def _join(
@@ -292,8 +294,13 @@ def _join(
     if whitelisted and policy.whitelist_overrides:
         if vt_verdict is Verdict.MALICIOUS:
             return Verdict.MALICIOUS, ("OTX whitelisting ignored: VirusTotal says malicious",)
-        if vt_verdict is Verdict.SUSPICIOUS:
-            return Verdict.HARMLESS, ("OTX whitelisting overrides VirusTotal suspicious",)
+        overridden = [
+            f"{name} {verdict.value}"
+            for name, verdict in (("VirusTotal", vt_verdict), ("OTX pulses", otx_verdict))
+            if verdict in (Verdict.SUSPICIOUS, Verdict.MALICIOUS)
+        ]
+        if overridden:
+            return Verdict.HARMLESS, (f"OTX whitelisting overrides {', '.join(overridden)}",)
         return Verdict.HARMLESS, ()
     if (
         policy.disagreement_rule
@@ -381,7 +388,8 @@ def merge(
         tlp=tlp,
         vt=vt,
         otx=otx,
-        errors=dict(errors),
+        # Kept without response, traceback or cause: 100k results must stay small.
+        errors={key: error.without_response() for key, error in errors.items()},
     )
 
 
