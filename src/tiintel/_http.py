@@ -249,6 +249,8 @@ class _SenderBase:
             time.monotonic() - started,
         )
         status = response.status_code
+        if spec.secret_in_path and status >= 300:
+            body = body.replace(self._api_key.encode(), b"***")  # a service may echo the id it got
         kept = self._scrubbed(request, spec, response, body) if status >= 300 else None
         return interpret(
             self.settings.provider,

@@ -1,0 +1,1 @@
+"""VirusTotal resources: one file per endpoint family, each with its sync class and async twin."""

@@ -1,0 +1,83 @@
+"""Votes: list the community verdicts on an object and cast one (a second vote is a ConflictError)."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from ..._core.request import RequestSpec
+from ..._types import JSON
+from ...models import Vote
+from .._ids import ObjectRef, data_of, object_path
+from .._pager import AsyncVTIterator, VTIterator, page_spec
+from ._base import AsyncResource, SyncResource
+
+Verdict = Literal["harmless", "malicious"]
+VERDICTS: Final = ("harmless", "malicious")
+
+
+def votes_path(obj_or_path: ObjectRef) -> tuple[str, ...]:
+    """``/{collection}/{id}/votes``."""
+    return (*object_path(obj_or_path), "votes")
+
+
+def add_spec(obj_or_path: ObjectRef, verdict: str) -> RequestSpec:
+    """POST a vote; ValueError for a verdict other than "harmless" or "malicious"."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be 'harmless' or 'malicious', got {verdict!r}")
+    body = {"data": {"type": "vote", "attributes": {"verdict": verdict}}}
+    return RequestSpec(method="POST", path=votes_path(obj_or_path), json=body, idempotent=False)
+
+
+def parse_vote(payload: JSON) -> Vote:
+    """The Vote of a POST answer."""
+    return Vote.from_api(data_of(payload, "vote"))
+
+
+class Votes(SyncResource):
+    """``vt.votes(obj)`` lists an object's votes; ``vt.votes.add(obj, verdict)`` casts one."""
+
+    def __call__(
+        self,
+        obj_or_path: ObjectRef,
+        *,
+        limit: int | None = None,
+        page_size: int | None = None,
+        cursor: str | None = None,
+    ) -> VTIterator[Vote]:
+        """A lazy iterator over the votes on ``obj_or_path`` (see relationships for the options)."""
+        path = votes_path(obj_or_path)
+
+        def fetch(page_cursor: str | None, size: int | None) -> JSON:
+            return self._sender.request(page_spec(path, page_cursor, size))
+
+        return VTIterator(fetch, Vote.from_api, limit=limit, page_size=page_size, cursor=cursor)
+
+    def add(self, obj_or_path: ObjectRef, verdict: Verdict) -> Vote:
+        """Vote "harmless" or "malicious" on ``obj_or_path``; voting twice raises ``ConflictError``."""
+        return parse_vote(self._sender.request(add_spec(obj_or_path, verdict)))
+
+
+class AsyncVotes(AsyncResource):
+    """``vt.votes(obj)`` lists an object's votes; ``vt.votes.add(obj, verdict)`` casts one."""
+
+    def __call__(
+        self,
+        obj_or_path: ObjectRef,
+        *,
+        limit: int | None = None,
+        page_size: int | None = None,
+        cursor: str | None = None,
+    ) -> AsyncVTIterator[Vote]:
+        """A lazy iterator over the votes on ``obj_or_path`` (see relationships for the options)."""
+        path = votes_path(obj_or_path)
+
+        async def fetch(page_cursor: str | None, size: int | None) -> JSON:
+            return await self._sender.request(page_spec(path, page_cursor, size))
+
+        return AsyncVTIterator(
+            fetch, Vote.from_api, limit=limit, page_size=page_size, cursor=cursor
+        )
+
+    async def add(self, obj_or_path: ObjectRef, verdict: Verdict) -> Vote:
+        """Vote "harmless" or "malicious" on ``obj_or_path``; voting twice raises ``ConflictError``."""
+        return parse_vote(await self._sender.request(add_spec(obj_or_path, verdict)))
