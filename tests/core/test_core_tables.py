@@ -27,7 +27,10 @@ BASE = httpx.URL("https://www.virustotal.com/api/v3")
         (("files", "44d88612fea8a8f36de82e1278abb02f"), "/files/44d88612fea8a8f36de82e1278abb02f"),
         (("urls", "http://a.example/x?y=1#z"), "/urls/http%3A%2F%2Fa.example%2Fx%3Fy%3D1%23z"),
         (("domains", "../users/me"), "/domains/..%2Fusers%2Fme"),
-        (("indicators", "url", "http://x/%41", "general"), "/indicators/url/http%3A%2F%2Fx%2F%2541/general"),
+        (
+            ("indicators", "url", "http://x/%41", "general"),
+            "/indicators/url/http%3A%2F%2Fx%2F%2541/general",
+        ),
     ],
 )
 def test_each_value_is_one_segment(segments: tuple[str, ...], raw: str) -> None:
@@ -47,7 +50,9 @@ def test_params_are_cleaned() -> None:
 
 
 def test_absolute_url_must_stay_on_host() -> None:
-    same = RequestSpec(method="POST", path=(), absolute_url="https://www.virustotal.com/_ah/upload/abc")
+    same = RequestSpec(
+        method="POST", path=(), absolute_url="https://www.virustotal.com/_ah/upload/abc"
+    )
     assert request_url(same, BASE).path == "/_ah/upload/abc"
     with pytest.raises(ValueError, match="not on the API host"):
         request_url(RequestSpec(path=(), absolute_url="https://evil.example/upload"), BASE)
@@ -87,19 +92,97 @@ VT = "virustotal"
 @pytest.mark.parametrize(
     ("provider", "status", "body", "cls", "code"),
     [
-        (VT, 400, {"error": {"code": "InvalidArgumentError", "message": "bad"}}, tiintel.BadRequestError, "InvalidArgumentError"),
-        (VT, 400, {"error": {"code": "NotAvailableYet", "message": "later"}}, tiintel.BadRequestError, "NotAvailableYet"),
-        (VT, 401, {"error": {"code": "WrongCredentialsError", "message": "x"}}, tiintel.AuthenticationError, "WrongCredentialsError"),
-        (VT, 401, {"error": {"code": "UserNotActiveError", "message": "x"}}, tiintel.AuthenticationError, "UserNotActiveError"),
-        (VT, 401, {"error": {"code": "AuthenticationRequiredError", "message": "x"}}, tiintel.AuthenticationError, None),
-        (VT, 403, {"error": {"code": "ForbiddenError", "message": "x"}}, tiintel.PermissionDeniedError, "ForbiddenError"),
-        (VT, 404, {"error": {"code": "NotFoundError", "message": 'File "x" not found'}}, tiintel.NotFoundError, "NotFoundError"),
-        (VT, 409, {"error": {"code": "AlreadyExistsError", "message": "x"}}, tiintel.ConflictError, "AlreadyExistsError"),
-        (VT, 424, {"error": {"code": "FailedDependencyError", "message": "x"}}, tiintel.APIStatusError, "FailedDependencyError"),
-        (VT, 429, {"error": {"code": "QuotaExceededError", "message": "x"}}, tiintel.QuotaExceededError, "QuotaExceededError"),
-        (VT, 429, {"error": {"code": "TooManyRequestsError", "message": "x"}}, tiintel.RateLimitError, "TooManyRequestsError"),
-        (VT, 503, {"error": {"code": "TransientError", "message": "x"}}, tiintel.ServerError, "TransientError"),
-        (VT, 504, {"error": {"code": "DeadlineExceededError", "message": "x"}}, tiintel.ServerError, None),
+        (
+            VT,
+            400,
+            {"error": {"code": "InvalidArgumentError", "message": "bad"}},
+            tiintel.BadRequestError,
+            "InvalidArgumentError",
+        ),
+        (
+            VT,
+            400,
+            {"error": {"code": "NotAvailableYet", "message": "later"}},
+            tiintel.BadRequestError,
+            "NotAvailableYet",
+        ),
+        (
+            VT,
+            401,
+            {"error": {"code": "WrongCredentialsError", "message": "x"}},
+            tiintel.AuthenticationError,
+            "WrongCredentialsError",
+        ),
+        (
+            VT,
+            401,
+            {"error": {"code": "UserNotActiveError", "message": "x"}},
+            tiintel.AuthenticationError,
+            "UserNotActiveError",
+        ),
+        (
+            VT,
+            401,
+            {"error": {"code": "AuthenticationRequiredError", "message": "x"}},
+            tiintel.AuthenticationError,
+            None,
+        ),
+        (
+            VT,
+            403,
+            {"error": {"code": "ForbiddenError", "message": "x"}},
+            tiintel.PermissionDeniedError,
+            "ForbiddenError",
+        ),
+        (
+            VT,
+            404,
+            {"error": {"code": "NotFoundError", "message": 'File "x" not found'}},
+            tiintel.NotFoundError,
+            "NotFoundError",
+        ),
+        (
+            VT,
+            409,
+            {"error": {"code": "AlreadyExistsError", "message": "x"}},
+            tiintel.ConflictError,
+            "AlreadyExistsError",
+        ),
+        (
+            VT,
+            424,
+            {"error": {"code": "FailedDependencyError", "message": "x"}},
+            tiintel.APIStatusError,
+            "FailedDependencyError",
+        ),
+        (
+            VT,
+            429,
+            {"error": {"code": "QuotaExceededError", "message": "x"}},
+            tiintel.QuotaExceededError,
+            "QuotaExceededError",
+        ),
+        (
+            VT,
+            429,
+            {"error": {"code": "TooManyRequestsError", "message": "x"}},
+            tiintel.RateLimitError,
+            "TooManyRequestsError",
+        ),
+        (
+            VT,
+            503,
+            {"error": {"code": "TransientError", "message": "x"}},
+            tiintel.ServerError,
+            "TransientError",
+        ),
+        (
+            VT,
+            504,
+            {"error": {"code": "DeadlineExceededError", "message": "x"}},
+            tiintel.ServerError,
+            None,
+        ),
         ("otx", 400, {"name": ["too short"]}, tiintel.BadRequestError, None),
         ("otx", 404, {"detail": "Not found."}, tiintel.NotFoundError, None),
         ("otx", 429, {"detail": "Request was throttled."}, tiintel.RateLimitError, None),
@@ -124,14 +207,24 @@ def test_quota_exceeded_is_not_plain_rate_limit() -> None:
     assert not isinstance(plain, tiintel.QuotaExceededError)
 
 
-@pytest.mark.parametrize(("means", "cls"), [("auth", tiintel.AuthenticationError), ("permission", tiintel.PermissionDeniedError)])
+@pytest.mark.parametrize(
+    ("means", "cls"),
+    [("auth", tiintel.AuthenticationError), ("permission", tiintel.PermissionDeniedError)],
+)
 def test_otx_403_meanings(means: Any, cls: type) -> None:
-    error = error_from_response("otx", 403, b'{"detail": "Authentication required"}', forbidden_means=means)
+    error = error_from_response(
+        "otx", 403, b'{"detail": "Authentication required"}', forbidden_means=means
+    )
     assert type(error) is cls
 
 
 def test_premium_hint_in_message() -> None:
-    error = error_from_response("virustotal", 403, b'{"error":{"code":"ForbiddenError","message":"no"}}', hint="needs a premium key")
+    error = error_from_response(
+        "virustotal",
+        403,
+        b'{"error":{"code":"ForbiddenError","message":"no"}}',
+        hint="needs a premium key",
+    )
     assert "premium" in str(error)
 
 
@@ -160,14 +253,23 @@ def test_interpret_bad_json(body: bytes) -> None:
 
 def test_interpret_refuses_unexpected_redirect() -> None:
     with pytest.raises(tiintel.APIStatusError, match="evil.example"):
-        interpret("virustotal", RequestSpec(path=("x",)), 301, {"location": "https://evil.example/"}, b"", now=0.0)
+        interpret(
+            "virustotal",
+            RequestSpec(path=("x",)),
+            301,
+            {"location": "https://evil.example/"},
+            b"",
+            now=0.0,
+        )
 
 
 # -- retry decisions ----------------------------------------------------------------------------------
 
 
 def _status(code: int, vt_code: str | None = None) -> tiintel.APIStatusError:
-    return error_from_response("virustotal", code, f'{{"error":{{"code":"{vt_code or "X"}"}}}}'.encode())  # type: ignore[return-value]
+    return error_from_response(
+        "virustotal", code, f'{{"error":{{"code":"{vt_code or "X"}"}}}}'.encode()
+    )  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize(
@@ -185,7 +287,9 @@ def _status(code: int, vt_code: str | None = None) -> tiintel.APIStatusError:
         (tiintel.APITimeoutError("x"), True, True, True),
     ],
 )
-def test_is_transient(error: tiintel.TiIntelError, reached: bool, idempotent: bool, expected: bool) -> None:
+def test_is_transient(
+    error: tiintel.TiIntelError, reached: bool, idempotent: bool, expected: bool
+) -> None:
     assert is_transient(error, reached_server=reached, idempotent=idempotent) is expected
 
 
@@ -205,10 +309,18 @@ def test_decide_table() -> None:
     decision = decide(limited, budget, reached_server=True, idempotent=True, rand=rand)
     assert decision.action == "raise" and isinstance(decision.error, tiintel.QuotaExceededError)
     daily = tiintel.QuotaExceededError("day", scope="day", status_code=429)
-    assert decide(daily, CallBudget(3, 1e9), reached_server=True, idempotent=True, rand=rand).action == "raise"
+    assert (
+        decide(daily, CallBudget(3, 1e9), reached_server=True, idempotent=True, rand=rand).action
+        == "raise"
+    )
     server = _status(503)
-    assert decide(server, CallBudget(2, 0), reached_server=True, idempotent=True, rand=rand).action == "retry"
-    spent = decide(server, CallBudget(2, 0, retries_used=2), reached_server=True, idempotent=True, rand=rand)
+    assert (
+        decide(server, CallBudget(2, 0), reached_server=True, idempotent=True, rand=rand).action
+        == "retry"
+    )
+    spent = decide(
+        server, CallBudget(2, 0, retries_used=2), reached_server=True, idempotent=True, rand=rand
+    )
     assert spent.action == "raise" and "after 3 attempts" in str(spent.error)
 
 
@@ -216,13 +328,16 @@ def test_decide_table() -> None:
 
 
 @pytest.mark.parametrize(
-    ("period", "scope"), [(1, "minute"), (60, "minute"), (3600, "hour"), (86400, "day"), (31 * 86400, "month")]
+    ("period", "scope"),
+    [(1, "minute"), (60, "minute"), (3600, "hour"), (86400, "day"), (31 * 86400, "month")],
 )
 def test_scope_of(period: float, scope: str) -> None:
     assert scope_of(period) == scope
 
 
-@pytest.mark.parametrize("bad", [(0, 60), (-1, 60), (4, 0), (4, float("inf")), (True, 60), (1.5, 60)])
+@pytest.mark.parametrize(
+    "bad", [(0, 60), (-1, 60), (4, 0), (4, float("inf")), (True, 60), (1.5, 60)]
+)
 def test_rate_limit_validation(bad: tuple[Any, Any]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011
         RateLimit(*bad)
@@ -295,16 +410,24 @@ OTX_BASE = httpx.URL("http://127.0.0.1:8080/api/v1")
         ("", None),
         (
             "https://otx.alienvault.com/api/v1/pulses/subscribed?limit=50&page=2&modified_since=2024-01-01T00%3A00%3A00",
-            (("pulses", "subscribed"), {"limit": "50", "page": "2", "modified_since": "2024-01-01T00:00:00"}),
+            (
+                ("pulses", "subscribed"),
+                {"limit": "50", "page": "2", "modified_since": "2024-01-01T00:00:00"},
+            ),
         ),
-        ("/api/v1/search/pulses?q=emotet&page=3", (("search", "pulses"), {"q": "emotet", "page": "3"})),
+        (
+            "/api/v1/search/pulses?q=emotet&page=3",
+            (("search", "pulses"), {"q": "emotet", "page": "3"}),
+        ),
     ],
 )
 def test_rebase_next_keeps_path_and_query_only(link: str | None, expected: Any) -> None:
     assert rebase_next(link, OTX_BASE) == expected
 
 
-@pytest.mark.parametrize("link", ["https://otx.alienvault.com/other/pulses?page=2", "https://x/api/v1x/pulses", 42])
+@pytest.mark.parametrize(
+    "link", ["https://otx.alienvault.com/other/pulses?page=2", "https://x/api/v1x/pulses", 42]
+)
 def test_rebase_next_refuses_foreign_paths(link: Any) -> None:
     with pytest.raises(tiintel.ResponseParseError):
         rebase_next(link, OTX_BASE)
@@ -312,9 +435,18 @@ def test_rebase_next_refuses_foreign_paths(link: Any) -> None:
 
 @pytest.mark.parametrize(
     ("page", "size", "expected"),
-    [(1, 50, (1, 25)), (3, 50, (5, 25)), (2, 10, (3, 5)), (4, 3, (10, 1)), (2, 1, None), (5, 7, (29, 1))],
+    [
+        (1, 50, (1, 25)),
+        (3, 50, (5, 25)),
+        (2, 10, (3, 5)),
+        (4, 3, (10, 1)),
+        (2, 1, None),
+        (5, 7, (29, 1)),
+    ],
 )
-def test_shrink_page_keeps_the_offset(page: int, size: int, expected: tuple[int, int] | None) -> None:
+def test_shrink_page_keeps_the_offset(
+    page: int, size: int, expected: tuple[int, int] | None
+) -> None:
     result = shrink_page(page, size)
     assert result == expected
     if result:

@@ -21,7 +21,13 @@ from tiintel._limiter import VT_PUBLIC_LIMITS
 
 KEY = "k3y-SECRET-0123456789abcdef"
 PROFILE = Profile(
-    "virustotal", "VirusTotal", "x-apikey", "VT_API_KEY", "https://api.test/api/v3", 30.0, VT_PUBLIC_LIMITS
+    "virustotal",
+    "VirusTotal",
+    "x-apikey",
+    "VT_API_KEY",
+    "https://api.test/api/v3",
+    30.0,
+    VT_PUBLIC_LIMITS,
 )
 OTX_PROFILE = Profile("otx", "OTX", "X-OTX-API-KEY", "OTX_API_KEY", "https://otx.test/api/v1", 90.0)
 
@@ -96,7 +102,9 @@ def test_backoff_is_exponential_with_full_jitter(clock: Any) -> None:
         (httpx.RemoteProtocolError("peer closed"), tiintel.APIConnectionError),
     ],
 )
-def test_network_failures_are_retried_then_typed(clock: Any, exc: Exception, expected: type) -> None:
+def test_network_failures_are_retried_then_typed(
+    clock: Any, exc: Exception, expected: type
+) -> None:
     transport, seen = script(exc)
     with pytest.raises(expected) as info:
         make(transport, clock, max_retries=2).get_json("files/abc")
@@ -165,7 +173,10 @@ def test_create_is_not_retried_after_reaching_server(clock: Any) -> None:
 
 def test_429_without_retry_after_waits_15s_and_keeps_retries(clock: Any) -> None:
     transport, seen = script(
-        vt_error(429, "TooManyRequestsError"), vt_error(429, "QuotaExceededError"), vt_error(503, "X"), ok()
+        vt_error(429, "TooManyRequestsError"),
+        vt_error(429, "QuotaExceededError"),
+        vt_error(503, "X"),
+        ok(),
     )
     client = make(transport, clock, max_retries=1, max_quota_wait=60)
     assert client.get_json("files/abc") == {"data": {"id": "x"}}
@@ -174,7 +185,9 @@ def test_429_without_retry_after_waits_15s_and_keeps_retries(clock: Any) -> None
 
 
 def test_429_honours_retry_after(clock: Any) -> None:
-    limited = httpx.Response(429, json={"error": {"code": "TooManyRequestsError"}}, headers={"Retry-After": "3"})
+    limited = httpx.Response(
+        429, json={"error": {"code": "TooManyRequestsError"}}, headers={"Retry-After": "3"}
+    )
     transport, _ = script(limited, ok())
     make(transport, clock).get_json("files/abc")
     assert clock.sleeps == [3.0]
@@ -206,7 +219,9 @@ def test_otx_429_is_rate_limit_error(clock: Any) -> None:
 
     transport, _ = script(httpx.Response(429, json={"detail": "Request was throttled."}))
     with pytest.raises(tiintel.QuotaExceededError) as info:
-        OClient(KEY, transport=transport, clock=clock, max_quota_wait=0).get_json("pulses/subscribed")
+        OClient(KEY, transport=transport, clock=clock, max_quota_wait=0).get_json(
+            "pulses/subscribed"
+        )
     assert info.value.provider == "otx"
 
 
@@ -298,8 +313,13 @@ class _FrozenClock:
 def test_limiter_with_16_threads_never_exceeds_rate() -> None:
     limiter = _RecordingLimiter([RateLimit(5, 1.0)])
     transport, seen = script(ok())
-    client = Client(KEY, transport=transport, rate_limits=limiter, clock=_FrozenClock(), max_quota_wait=1e9)
-    threads = [threading.Thread(target=lambda: [client.get_json("files/a") for _ in range(10)]) for _ in range(16)]
+    client = Client(
+        KEY, transport=transport, rate_limits=limiter, clock=_FrozenClock(), max_quota_wait=1e9
+    )
+    threads = [
+        threading.Thread(target=lambda: [client.get_json("files/a") for _ in range(10)])
+        for _ in range(16)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -311,7 +331,9 @@ def test_limiter_with_16_threads_never_exceeds_rate() -> None:
 async def test_limiter_with_50_tasks_never_exceeds_rate() -> None:
     limiter = _RecordingLimiter([RateLimit(5, 1.0)])
     transport, seen = script(ok())
-    async with AClient(KEY, transport=transport, rate_limits=limiter, clock=_FrozenClock(), max_quota_wait=1e9) as client:
+    async with AClient(
+        KEY, transport=transport, rate_limits=limiter, clock=_FrozenClock(), max_quota_wait=1e9
+    ) as client:
         await asyncio.gather(*(client.get_json("files/a") for _ in range(50)))
     assert len(seen) == 50
     assert _max_in_window(limiter.slots, 1.0) <= 5
@@ -363,7 +385,10 @@ def test_key_only_in_its_header(clock: Any) -> None:
     request = seen[0]
     assert request.headers["x-apikey"] == KEY
     assert KEY not in str(request.url)
-    assert request.headers["user-agent"].startswith("tiintel/") and "gzip" in request.headers["user-agent"]
+    assert (
+        request.headers["user-agent"].startswith("tiintel/")
+        and "gzip" in request.headers["user-agent"]
+    )
     assert "gzip" in request.headers["accept-encoding"]
 
 
@@ -392,7 +417,9 @@ def test_deeply_nested_json_is_parse_error(clock: Any) -> None:
 def test_huge_body_is_refused(clock: Any) -> None:
     transport, _ = script(httpx.Response(200, content=b"x" * 2048))
     client = make(transport, clock)
-    client._sender.settings = __import__("attrs").evolve(client._sender.settings, max_response_bytes=1024)
+    client._sender.settings = __import__("attrs").evolve(
+        client._sender.settings, max_response_bytes=1024
+    )
     with pytest.raises(tiintel.ResponseParseError, match="larger than"):
         client.get_json("files/abc")
 
@@ -529,12 +556,16 @@ def test_httpx_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> Non
 
     register_secret(KEY)
     caplog.set_level(logging.INFO, logger="httpx")
-    logging.getLogger("httpx").info("HTTP Request: GET https://api.test/api/v3/users/%s/overall_quotas", KEY)
+    logging.getLogger("httpx").info(
+        "HTTP Request: GET https://api.test/api/v3/users/%s/overall_quotas", KEY
+    )
     assert caplog.records and all(KEY not in r.getMessage() for r in caplog.records)
 
 
 def test_pickled_errors_drop_response() -> None:
-    response = httpx.Response(404, json={}, request=httpx.Request("GET", "https://x.test", headers={"x-apikey": KEY}))
+    response = httpx.Response(
+        404, json={}, request=httpx.Request("GET", "https://x.test", headers={"x-apikey": KEY})
+    )
     error = tiintel.NotFoundError("nope", status_code=404, provider="virustotal", response=response)
     clone = pickle.loads(pickle.dumps(error))
     assert clone.response is None and clone.status_code == 404
