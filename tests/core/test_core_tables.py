@@ -252,7 +252,7 @@ def test_interpret_bad_json(body: bytes) -> None:
 
 
 def test_interpret_refuses_unexpected_redirect() -> None:
-    with pytest.raises(tiintel.APIStatusError, match="evil.example"):
+    with pytest.raises(tiintel.APIStatusError, match=r"evil\.example"):
         interpret(
             "virustotal",
             RequestSpec(path=("x",)),
@@ -339,7 +339,7 @@ def test_scope_of(period: float, scope: str) -> None:
     "bad", [(0, 60), (-1, 60), (4, 0), (4, float("inf")), (True, 60), (1.5, 60)]
 )
 def test_rate_limit_validation(bad: tuple[Any, Any]) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011
+    with pytest.raises(ValueError, match=r"must be"):
         RateLimit(*bad)
 
 

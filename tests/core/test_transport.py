@@ -475,7 +475,7 @@ def test_close_never_closes_users_http_client(clock: Any) -> None:
 
 
 def test_with_options_shares_pool(clock: Any) -> None:
-    transport, seen = script(vt_error(503, "X"), ok())
+    transport, _ = script(vt_error(503, "X"), ok())
     client = make(transport, clock, max_retries=0)
     patient = client.with_options(max_retries=2, timeout=5.0)
     assert patient.get_json("files/a") == {"data": {"id": "x"}}
