@@ -27,6 +27,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "InvalidArgumentError",
     "InvalidIndicatorError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -79,6 +80,10 @@ class InvalidIndicatorError(TiIntelError, ValueError):
     def __init__(self, message: str, *, value: str | None = None) -> None:
         super().__init__(message)
         self.value = value
+
+
+class InvalidArgumentError(TiIntelError, ValueError):
+    """An argument other than an indicator was rejected before any request (a bad TLP, page size, ...)."""
 
 
 class AnalysisTimeoutError(TiIntelError):

@@ -118,7 +118,7 @@ async def test_too_big_file_is_refused_before_upload(
 ) -> None:
     monkeypatch.setattr(_upload, "MAX_UPLOAD_SIZE", 8)
     vt, fake = fake_client(twin)
-    with pytest.raises(tiintel.InvalidIndicatorError, match="accepts files up to"):
+    with pytest.raises(tiintel.InvalidArgumentError, match="accepts files up to"):
         await twin.run(vt.files.scan(io.BytesIO(UNKNOWN), upload=True))
     assert posts(fake) == []
 

@@ -17,6 +17,8 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
+from tiintel._exceptions import InvalidArgumentError
+
 from .._core.pagination import rebase_next, shrink_page
 from .._exceptions import ResponseParseError, ServerError
 from .._types import JSON
@@ -46,7 +48,7 @@ def page_results(payload: JSON) -> list[Any]:
 
 def _positive(name: str, value: int | None) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise ValueError(f"{name} must be an int >= 1 or None, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be an int >= 1 or None, got {value!r}")
 
 
 @attrs.define

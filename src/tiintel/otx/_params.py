@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TypeAlias
 
+from tiintel._exceptions import InvalidArgumentError
+
 from .._core.indicators import IndicatorType
 from .._exceptions import InvalidIndicatorError
 from ._indicators import PULSE_TYPES
@@ -41,9 +43,13 @@ def iso_utc(value: SinceArg, name: str = "modified_since") -> str | None:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{name} must be an ISO 8601 timestamp, got {value!r}") from None
+            raise InvalidArgumentError(
+                f"{name} must be an ISO 8601 timestamp, got {value!r}"
+            ) from None
     if not isinstance(value, datetime):
-        raise ValueError(f"{name} must be a datetime or an ISO 8601 string, got {value!r}")
+        raise InvalidArgumentError(
+            f"{name} must be a datetime or an ISO 8601 string, got {value!r}"
+        )
     moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return moment.isoformat()
 

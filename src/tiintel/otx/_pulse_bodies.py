@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from tiintel._exceptions import InvalidArgumentError
+
 from ..models import PulseIndicator
 from ._indicators import IndicatorArg, pulse_indicator
 
@@ -26,7 +28,7 @@ def check_name(name: object) -> str:
     """The stripped name; ValueError unless it is a string of 5 to 64 characters."""
     low, high = NAME_LENGTH
     if not isinstance(name, str) or not low <= len(name.strip()) <= high:
-        raise ValueError(f"a pulse name must be {low} to {high} characters, got {name!r}")
+        raise InvalidArgumentError(f"a pulse name must be {low} to {high} characters, got {name!r}")
     return name.strip()
 
 
@@ -34,9 +36,11 @@ def check_tlp(tlp: object, public: bool) -> str:
     """The lower-case TLP; ValueError for an unknown one or a public amber/red pulse."""
     level = tlp.strip().lower() if isinstance(tlp, str) else None
     if level not in TLPS:
-        raise ValueError(f"tlp must be one of {', '.join(TLPS)}, got {tlp!r}")
+        raise InvalidArgumentError(f"tlp must be one of {', '.join(TLPS)}, got {tlp!r}")
     if level in PRIVATE_TLPS and public:
-        raise ValueError(f"a TLP:{level.upper()} pulse cannot be public: pass public=False")
+        raise InvalidArgumentError(
+            f"a TLP:{level.upper()} pulse cannot be public: pass public=False"
+        )
     return level
 
 
@@ -45,7 +49,7 @@ def _strings(name: str, values: Iterable[str]) -> list[str]:
         return [values]
     items = list(values)
     if not all(isinstance(v, str) for v in items):
-        raise ValueError(f"{name} must be strings, got {items!r}")
+        raise InvalidArgumentError(f"{name} must be strings, got {items!r}")
     return items
 
 
@@ -65,10 +69,10 @@ def create_body(
 ) -> dict[str, Any]:
     """The JSON body of POST /pulses/create, every field checked."""
     if not isinstance(public, bool):
-        raise ValueError(f"public must be True or False, got {public!r}")
+        raise InvalidArgumentError(f"public must be True or False, got {public!r}")
     groups = list(group_ids)
     if not all(isinstance(g, int) and not isinstance(g, bool) for g in groups):
-        raise ValueError(f"group_ids must be ints, got {groups!r}")
+        raise InvalidArgumentError(f"group_ids must be ints, got {groups!r}")
     body: dict[str, Any] = {
         "name": check_name(name),
         "description": description,
@@ -93,7 +97,7 @@ def _indicator_id(item: PulseIndicator | int | str | Mapping[str, Any]) -> dict[
     elif isinstance(item, Mapping):
         ident = item.get("id")
     if ident is None or isinstance(ident, bool) or not isinstance(ident, int | str):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"remove= takes pulse indicator ids (or PulseIndicator objects), got {item!r}"
         )
     return {"id": ident}
@@ -122,5 +126,7 @@ def update_body(
     if tags_added or tags_removed:
         body["tags"] = {"add": tags_added, "remove": tags_removed}
     if not body:
-        raise ValueError("nothing to update: pass add=, remove=, name=, description= or tags")
+        raise InvalidArgumentError(
+            "nothing to update: pass add=, remove=, name=, description= or tags"
+        )
     return body

@@ -57,7 +57,7 @@ def tiintel_server(fake_vt: FakeVirusTotal, fake_otx: FakeOTX) -> Iterator[FakeS
 @pytest.fixture
 def vt_client(fake_vt: FakeVirusTotal) -> Iterator[Any]:
     """A ``tiintel.VirusTotalClient`` wired to ``fake_vt``."""
-    from tiintel import VirusTotalClient  # type: ignore[attr-defined]
+    from tiintel import VirusTotalClient
     from tiintel.testing import TEST_API_KEY
 
     with VirusTotalClient(TEST_API_KEY, base_url=VT_BASE_URL, transport=fake_vt) as client:
@@ -67,7 +67,7 @@ def vt_client(fake_vt: FakeVirusTotal) -> Iterator[Any]:
 @pytest.fixture
 def otx_client(fake_otx: FakeOTX) -> Iterator[Any]:
     """A ``tiintel.OTXClient`` wired to ``fake_otx``."""
-    from tiintel import OTXClient  # type: ignore[attr-defined]
+    from tiintel import OTXClient
     from tiintel.testing import TEST_API_KEY
 
     with OTXClient(TEST_API_KEY, base_url=OTX_BASE_URL, transport=fake_otx) as client:
@@ -77,7 +77,7 @@ def otx_client(fake_otx: FakeOTX) -> Iterator[Any]:
 @pytest.fixture
 async def async_vt_client(fake_vt: FakeVirusTotal) -> AsyncIterator[Any]:
     """A ``tiintel.AsyncVirusTotalClient`` wired to ``fake_vt``."""
-    from tiintel import AsyncVirusTotalClient  # type: ignore[attr-defined]
+    from tiintel import AsyncVirusTotalClient
     from tiintel.testing import TEST_API_KEY
 
     async with AsyncVirusTotalClient(
@@ -89,7 +89,7 @@ async def async_vt_client(fake_vt: FakeVirusTotal) -> AsyncIterator[Any]:
 @pytest.fixture
 async def async_otx_client(fake_otx: FakeOTX) -> AsyncIterator[Any]:
     """A ``tiintel.AsyncOTXClient`` wired to ``fake_otx``."""
-    from tiintel import AsyncOTXClient  # type: ignore[attr-defined]
+    from tiintel import AsyncOTXClient
     from tiintel.testing import TEST_API_KEY
 
     async with AsyncOTXClient(TEST_API_KEY, base_url=OTX_BASE_URL, transport=fake_otx) as client:

@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from tiintel._exceptions import InvalidArgumentError
+
 from .._core.pagination import vt_next_cursor
 from .._core.request import RequestSpec
 from .._exceptions import ResponseParseError
@@ -48,7 +50,7 @@ def decode_cursor(cursor: str | None) -> tuple[int | None, int, str | None]:
     size_text, _, rest = cursor[len(_PREFIX) :].partition(":")
     skip_text, sep, page_cursor = rest.partition(":")
     if not (sep and size_text.isdigit() and skip_text.isdigit()):
-        raise ValueError(f"not a cursor this SDK produced: {cursor!r}")
+        raise InvalidArgumentError(f"not a cursor this SDK produced: {cursor!r}")
     return int(size_text) or None, int(skip_text), page_cursor or None
 
 
@@ -106,9 +108,9 @@ class PagerState:
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 0
             ):
-                raise ValueError(f"{name} must be an int >= 0 or None, got {value!r}")
+                raise InvalidArgumentError(f"{name} must be an int >= 0 or None, got {value!r}")
         if self.page_size == 0:
-            raise ValueError("page_size must be at least 1")
+            raise InvalidArgumentError("page_size must be at least 1")
         size, self._skip, self._next = decode_cursor(self.start_cursor)
         if size is not None:
             self.page_size = size  # the resumed page must be cut the same way

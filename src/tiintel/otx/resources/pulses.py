@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
+from tiintel._exceptions import InvalidArgumentError
+
 from ..._core.request import ForbiddenMeaning, RequestSpec
 from ..._exceptions import ResponseParseError
 from ..._http import AsyncSender, SyncSender
@@ -30,7 +32,7 @@ RemoveArg = Iterable[PulseIndicator | int | str | Mapping[str, Any]]
 def pulse_id_of(pulse_id: str) -> str:
     """The stripped pulse id; ValueError for an empty or non-string id (nothing is sent)."""
     if not isinstance(pulse_id, str) or not pulse_id.strip():
-        raise ValueError(f"a pulse id is a non-empty string, got {pulse_id!r}")
+        raise InvalidArgumentError(f"a pulse id is a non-empty string, got {pulse_id!r}")
     return pulse_id.strip()
 
 
@@ -62,7 +64,7 @@ def group_spec(pulse_id: str, group_id: int | str, action: str) -> RequestSpec:
         or not isinstance(group_id, int | str)
         or not str(group_id).strip()
     ):
-        raise ValueError(f"a group id is an int or a non-empty string, got {group_id!r}")
+        raise InvalidArgumentError(f"a group id is an int or a non-empty string, got {group_id!r}")
     return RequestSpec(
         path=("groups", str(group_id).strip(), action),
         params={"pulse_id": pulse_id_of(pulse_id)},
@@ -106,7 +108,7 @@ def search_walker(
 ) -> PageWalker:
     """/search/pulses?q=; ValueError for an empty query."""
     if not isinstance(query, str) or not query.strip():
-        raise ValueError("a pulse search needs a non-empty query")
+        raise InvalidArgumentError("a pulse search needs a non-empty query")
     return walker(
         sender,
         ("search", "pulses"),

@@ -14,7 +14,7 @@ from typing import IO, Any, Final, TypeAlias
 
 import attrs
 
-from ..._exceptions import InvalidIndicatorError
+from ..._exceptions import InvalidArgumentError
 
 FileSource: TypeAlias = "str | os.PathLike[str] | IO[bytes]"
 """A path, or a binary file object opened for reading."""
@@ -116,12 +116,11 @@ def needs_upload_url(size: int) -> bool:
 
 
 def check_upload_size(prepared: PreparedFile) -> None:
-    """InvalidIndicatorError (a ValueError) for a file VirusTotal would refuse, before sending it."""
+    """InvalidArgumentError (a ValueError) for a file VirusTotal would refuse, before sending it."""
     if prepared.size > MAX_UPLOAD_SIZE:
-        raise InvalidIndicatorError(
+        raise InvalidArgumentError(
             f"{prepared.name} is {prepared.size / 2**20:.0f} MB; VirusTotal accepts files up to "
             f"{MAX_UPLOAD_SIZE // 2**20} MB, so it was not uploaded",
-            value=prepared.name,
         )
 
 

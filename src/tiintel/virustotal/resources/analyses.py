@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Final
 
+from tiintel._exceptions import InvalidArgumentError
+
 from ..._core.request import RequestSpec
 from ..._exceptions import AnalysisTimeoutError
 from ..._types import JSON
@@ -20,7 +22,7 @@ POLL_MAX: Final = 30.0
 def analysis_spec(analysis_id: str, *, cost: int = 1) -> RequestSpec:
     """GET /analyses/{id}; polls of one's own upload are free (``cost=0``)."""
     if not isinstance(analysis_id, str) or not analysis_id.strip():
-        raise ValueError(f"analysis_id must be a non-empty string, got {analysis_id!r}")
+        raise InvalidArgumentError(f"analysis_id must be a non-empty string, got {analysis_id!r}")
     return RequestSpec(path=("analyses", analysis_id.strip()), cost=cost)
 
 
@@ -33,9 +35,9 @@ def parse_analysis(payload: JSON) -> Analysis:
 def check_timeout(timeout: float) -> float:
     """``timeout`` as float seconds; ValueError unless finite and >= 0."""
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
-        raise ValueError(f"timeout must be a number of seconds >= 0, got {timeout!r}")
+        raise InvalidArgumentError(f"timeout must be a number of seconds >= 0, got {timeout!r}")
     if math.isinf(timeout):
-        raise ValueError("timeout must be finite")
+        raise InvalidArgumentError("timeout must be finite")
     return float(timeout)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tiintel._exceptions import InvalidArgumentError
+
 from ..._core.request import RequestSpec
 from ..._types import JSON
 from ...models import Comment
@@ -18,7 +20,7 @@ def comments_path(obj_or_path: ObjectRef) -> tuple[str, ...]:
 def add_spec(obj_or_path: ObjectRef, text: str) -> RequestSpec:
     """POST a comment; words starting with ``#`` become its tags."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("a comment needs some text")
+        raise InvalidArgumentError("a comment needs some text")
     body = {"data": {"type": "comment", "attributes": {"text": text}}}
     return RequestSpec(method="POST", path=comments_path(obj_or_path), json=body, idempotent=False)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from tiintel._exceptions import InvalidArgumentError
+
 from ..._types import JSON
 from ...models import VTObject
 from .._ids import related_object
@@ -20,7 +22,7 @@ PREMIUM_HINT: Final = (
 def search_params(query: str) -> dict[str, str]:
     """``query=...``; ValueError for an empty query."""
     if not isinstance(query, str) or not query.strip():
-        raise ValueError("a search needs a non-empty query")
+        raise InvalidArgumentError("a search needs a non-empty query")
     return {"query": query.strip()}
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tiintel._exceptions import InvalidArgumentError
+
 from ..._core.request import RequestSpec
 from ..._exceptions import TiIntelError
 from ..._types import JSON
@@ -21,7 +23,7 @@ def user_id(user: str | None, default_user: str | None, api_key: str) -> tuple[s
     for name in (user, default_user):
         if name is not None:
             if not isinstance(name, str) or not name.strip():
-                raise ValueError(f"user must be a VirusTotal user name, got {name!r}")
+                raise InvalidArgumentError(f"user must be a VirusTotal user name, got {name!r}")
             return name.strip(), False
     return api_key, True
 
@@ -39,7 +41,7 @@ def _day(value: DateArg, name: str) -> str | None:
         return value.strftime("%Y%m%d")
     if isinstance(value, str) and len(value) == 8 and value.isdigit():
         return value
-    raise ValueError(f"{name} must be a datetime.date or 'YYYYMMDD', got {value!r}")
+    raise InvalidArgumentError(f"{name} must be a datetime.date or 'YYYYMMDD', got {value!r}")
 
 
 def api_usage_spec(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from tiintel._exceptions import InvalidArgumentError
+
 from ..._core.request import RequestSpec
 from ..._types import JSON
 from ...models import Vote
@@ -23,7 +25,7 @@ def votes_path(obj_or_path: ObjectRef) -> tuple[str, ...]:
 def add_spec(obj_or_path: ObjectRef, verdict: str) -> RequestSpec:
     """POST a vote; ValueError for a verdict other than "harmless" or "malicious"."""
     if verdict not in VERDICTS:
-        raise ValueError(f"verdict must be 'harmless' or 'malicious', got {verdict!r}")
+        raise InvalidArgumentError(f"verdict must be 'harmless' or 'malicious', got {verdict!r}")
     body = {"data": {"type": "vote", "attributes": {"verdict": verdict}}}
     return RequestSpec(method="POST", path=votes_path(obj_or_path), json=body, idempotent=False)
 
