@@ -82,6 +82,22 @@ for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).addFilter(_RedactingFilter())
 
 
+def scrub_exception(error: BaseException, secret: str) -> None:
+    """Replace ``secret`` by ``***`` in the string args and attributes of ``error`` and its chain."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if any(isinstance(arg, str) and secret in arg for arg in current.args):
+            current.args = tuple(
+                arg.replace(secret, "***") if isinstance(arg, str) else arg for arg in current.args
+            )
+        for name, value in list(vars(current).items()):
+            if isinstance(value, str) and secret in value:
+                setattr(current, name, value.replace(secret, "***"))
+        current = current.__cause__ or current.__context__
+
+
 def register_secret(secret: str) -> None:
     """Remember a key so that log filters can redact it."""
     if len(secret) >= 4:
@@ -205,6 +221,14 @@ class _SenderBase:
         request = getattr(exc, "_request", None)
         if isinstance(request, httpx.Request):
             request.headers.pop(self.settings.key_header, None)
+            if spec.secret_in_path:  # the chained httpx error keeps its request: no key in its URL
+                path = request.url.raw_path.decode("ascii").replace(self._api_key, "***")
+                exc.request = httpx.Request(
+                    request.method,
+                    request.url.copy_with(raw_path=path.encode("ascii")),
+                    headers=request.headers,
+                )
+        scrub_exception(exc, self._api_key)  # it stays in the chain (the probe URL holds the key)
         where = log_path(spec, self.settings.base_url)
         detail = redact(str(exc)) or type(exc).__name__
         error: APIConnectionError
@@ -249,18 +273,23 @@ class _SenderBase:
             time.monotonic() - started,
         )
         status = response.status_code
-        if spec.secret_in_path and status >= 300:
-            body = body.replace(self._api_key.encode(), b"***")  # a service may echo the id it got
+        if status >= 300:
+            # a service or a proxy may echo the key (or the key-as-user-id of the quota probe)
+            body = body.replace(self._api_key.encode(), b"***")
         kept = self._scrubbed(request, spec, response, body) if status >= 300 else None
-        return interpret(
-            self.settings.provider,
-            spec,
-            status,
-            response.headers,
-            body,
-            now=self.clock().time(),
-            response=kept,
-        )
+        try:
+            return interpret(
+                self.settings.provider,
+                spec,
+                status,
+                response.headers,
+                body,
+                now=self.clock().time(),
+                response=kept,
+            )
+        except TiIntelError as error:
+            scrub_exception(error, self._api_key)  # a 2xx non-JSON body that echoes the key
+            raise
 
     def _decide(self, error: TiIntelError, spec: RequestSpec, budget: CallBudget) -> Decision:
         decision = decide(

@@ -75,6 +75,8 @@ class _Spacing:
     limit: RateLimit
     interval: float
     next_free: float = -math.inf
+    # slots given back while a later one was booked: booked end -> the end before it
+    released: dict[float, float] = attrs.field(factory=dict)
 
     def earliest(self, at: float) -> float:
         return max(at, self.next_free)
@@ -114,6 +116,9 @@ class QuotaState:
         if cost <= 0 or not self.limits:
             return Reservation(0.0, None, cost)
         slot, scope = now, None
+        for spacing in self._spacings:
+            if spacing.released:  # a past hole can no longer move next_free: forget it
+                spacing.released = {b: v for b, v in spacing.released.items() if b > now}
         for _ in range(8):  # windows push each other forward; a few rounds settle it
             moved = False
             for spacing in self._spacings:
@@ -149,13 +154,19 @@ class QuotaState:
     def release(self, reservation: Reservation) -> None:
         """Give back an unused reservation (cancelled, or refused as too long to wait).
 
-        A spacing slot is rolled back only when nothing was booked after it.
+        A spacing slot is rolled back when nothing was booked after it; otherwise it is remembered,
+        so that when the later slots are given back too (tasks cancelled in any order) the roll-back
+        runs through it.
         """
         for kind, i, before, booked in reservation.undo:
             if kind == "spacing":
                 spacing = self._spacings[i]
                 if spacing.next_free == booked:
                     spacing.next_free = before
+                    while spacing.next_free in spacing.released:
+                        spacing.next_free = spacing.released.pop(spacing.next_free)
+                else:
+                    spacing.released[booked] = before
             else:
                 counter = self._counters[i]
                 if counter.window == int(before) and counter.count >= int(booked):
