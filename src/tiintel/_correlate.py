@@ -371,7 +371,10 @@ def merge(
 
     verdict, join_reasons = _join(vt_verdict, otx_verdict, otx, policy)
     tail = [_error_reason(k, e) for k, e in errors.items() if k != "input"]
-    reasons = [*head, *join_reasons, *vt_reasons, *otx_reasons, *tail]
+    # the provider whose opinion decided the verdict speaks first (reasons[0] is the "top reason")
+    otx_decided = otx_verdict is verdict and vt_verdict is not verdict
+    providers = [*otx_reasons, *vt_reasons] if otx_decided else [*vt_reasons, *otx_reasons]
+    reasons = [*head, *join_reasons, *providers, *tail]
     if not reasons:
         reasons.append("no provider was asked")
 
