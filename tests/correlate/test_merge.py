@@ -270,6 +270,18 @@ def test_reason_order_puts_the_decisive_exception_first() -> None:
     assert result.reasons[0] == "providers disagree: VirusTotal harmless, OTX malicious"
 
 
+@pytest.mark.parametrize(
+    ("case", "first"),
+    [
+        (Case(vt=vt(found=False), otx=otx(*fresh(1))), "OTX:"),
+        (Case(vt=vt(12, 0, 50, 5), otx=otx(*fresh(1))), "VirusTotal:"),
+        (Case(vt=vt(0, 0, 60, 10), otx=otx()), "VirusTotal:"),
+    ],
+)
+def test_the_deciding_provider_speaks_first(case: Case, first: str) -> None:
+    assert run(case).reasons[0].startswith(first)
+
+
 def test_ignored_pivots_add_no_evidence() -> None:
     ctx = otx(pivots=(pulse(1, via="url host a.example"),))
     counted = run(Case(vt=vt(0, 2, 50, 5), otx=ctx))
