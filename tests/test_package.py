@@ -25,7 +25,7 @@ def test_every_public_name_resolves_and_is_documented(name: str) -> None:
 
 def test_unknown_attribute() -> None:
     with pytest.raises(AttributeError):
-        tiintel.does_not_exist  # noqa: B018
+        tiintel.does_not_exist
 
 
 def test_import_is_lazy() -> None:
