@@ -263,3 +263,19 @@ def test_thousand_indicators_with_faults_none_lost(run: Any) -> None:
             )
             if error is not None:
                 assert isinstance(error, tiintel.TiIntelError)
+
+
+def test_correlate_twins_share_parameters_and_docstrings() -> None:
+    import inspect
+    import re
+
+    sync_params = inspect.signature(correlate).parameters
+    async_params = inspect.signature(acorrelate).parameters
+    assert list(sync_params) == list(async_params)
+    assert [p.default for p in sync_params.values()] == [p.default for p in async_params.values()]
+
+    def plain(doc: str | None) -> str:
+        doc = re.sub(r"\bawait |\basync (?=with|for)", "", doc or "")
+        return re.sub(r"\bAsync(?=VirusTotalClient|OTXClient)|\ba(?=correlate\()", "", doc)
+
+    assert plain(correlate.__doc__) == plain(acorrelate.__doc__)
