@@ -1,44 +1,37 @@
 """The fan-out shells of ``correlate()`` and ``acorrelate()``: one verdict per indicator from VirusTotal and OTX.
 
-These are thin fan-out shells. Parsing, the choice of endpoint, and the verdict live in pure code
-(``_core.indicators``, ``_correlate``); here we only schedule lookups (a thread pool for the sync
-clients, tasks for the async ones), keep per-provider concurrency bounded, stop a provider whose
-day or month quota ran out, and hand the answers to the merge.
+Parsing, the choice of endpoint and the verdict live elsewhere (``_core.indicators``, ``_batch``,
+``_correlate``); here we only schedule lookups (a thread pool for the sync clients, tasks for the
+async ones) with bounded per-provider concurrency, and hand the answers to the merge.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
+from ._batch import (
+    VT_PIVOT_RELATIONSHIPS,
+    ErrorsMode,
+    Outcome,
+    Plan,
+    Progress,
+    Stops,
+    batch_client,
+    otx_context,
+    pivot_targets,
+    pulses_of,
+    stored,
+    vt_get,
+)
 from ._client import AsyncClient, SyncClient
 from ._core.indicators import Indicator, IndicatorType, otx_path_type
-from ._correlate import (
-    merge,
-    otx_context_from_details,
-    otx_context_from_pulses,
-    vt_reputation_from_report,
-)
-from ._exceptions import (
-    ConfigurationError,
-    InvalidIndicatorError,
-    NotFoundError,
-    QuotaExceededError,
-    TiIntelError,
-)
-from .models.correlation import (
-    CorrelationList,
-    OTXContext,
-    VerdictPolicy,
-    VTReputation,
-)
+from ._correlate import vt_reputation_from_report
+from ._exceptions import ConfigurationError, NotFoundError, TiIntelError
+from .models.correlation import CorrelationList, VerdictPolicy, VTReputation
 
 if TYPE_CHECKING:
     from .hunt import PulseStore
@@ -46,196 +39,6 @@ if TYPE_CHECKING:
     from .virustotal import AsyncVirusTotalClient, VirusTotalClient
 
 __all__ = ["acorrelate", "correlate"]
-
-ErrorsMode = Literal["raise", "collect"]
-Progress = Callable[[int, int], None]
-Outcome = VTReputation | OTXContext | TiIntelError | None
-
-_HASHES = frozenset({IndicatorType.MD5, IndicatorType.SHA1, IndicatorType.SHA256})
-_IPS = frozenset({IndicatorType.IPV4, IndicatorType.IPV6})
-_LONG_SCOPES = frozenset({"day", "month"})
-_VT_PIVOT_RELATIONSHIPS: Mapping[IndicatorType, tuple[str, ...]] = {
-    IndicatorType.URL: ("last_serving_ip_address",),
-    IndicatorType.MD5: ("contacted_domains", "contacted_ips"),
-    IndicatorType.SHA1: ("contacted_domains", "contacted_ips"),
-    IndicatorType.SHA256: ("contacted_domains", "contacted_ips"),
-}
-
-
-# -- the pure plan --------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Entry:
-    input: str
-    indicator: Indicator | None
-    error: InvalidIndicatorError | None = None
-
-
-@attrs.frozen
-class _Plan:
-    """Inputs parsed once, de-duplicated, and sorted into sent / withheld."""
-
-    entries: tuple[_Entry, ...]
-    to_send: tuple[Indicator, ...]
-    withheld: Mapping[Indicator, str]
-
-    @classmethod
-    def build(
-        cls, indicators: Iterable[str | Indicator], policy: VerdictPolicy, errors: ErrorsMode
-    ) -> _Plan:
-        if errors not in ("raise", "collect"):
-            raise ConfigurationError(f'errors must be "raise" or "collect", got {errors!r}')
-        if isinstance(indicators, str | Indicator):
-            raise ConfigurationError(
-                "correlate() takes an iterable of indicators, not a single one: use [value]"
-            )
-        entries: list[_Entry] = []
-        unique: dict[Indicator, None] = {}
-        for item in indicators:
-            entry = _parse(item, errors)
-            entries.append(entry)
-            if entry.indicator is not None:
-                unique.setdefault(entry.indicator)
-        withheld = {ind: reason for ind in unique if (reason := _withhold_reason(ind, policy))}
-        return cls(tuple(entries), tuple(ind for ind in unique if ind not in withheld), withheld)
-
-    @property
-    def total(self) -> int:
-        return len(self.to_send) + len(self.withheld)
-
-    def results(
-        self,
-        vt: Mapping[Indicator, Outcome],
-        otx: Mapping[Indicator, Outcome],
-        policy: VerdictPolicy,
-        now: datetime,
-    ) -> CorrelationList:
-        out = CorrelationList()
-        for entry in self.entries:
-            ind = entry.indicator
-            if ind is None:
-                errors: dict[str, TiIntelError] = {"input": entry.error} if entry.error else {}
-                out.append(
-                    merge(
-                        entry.input, None, vt=None, otx=None, errors=errors, policy=policy, now=now
-                    )
-                )
-                continue
-            if ind in self.withheld:
-                out.append(
-                    merge(
-                        entry.input,
-                        ind,
-                        vt=None,
-                        otx=None,
-                        errors={},
-                        policy=policy,
-                        now=now,
-                        skipped_reason=self.withheld[ind],
-                    )
-                )
-                continue
-            vt_outcome, otx_outcome = vt.get(ind), otx.get(ind)
-            failures = {
-                name: outcome
-                for name, outcome in (("virustotal", vt_outcome), ("otx", otx_outcome))
-                if isinstance(outcome, TiIntelError)
-            }
-            out.append(
-                merge(
-                    entry.input,
-                    ind,
-                    vt=vt_outcome if isinstance(vt_outcome, VTReputation) else None,
-                    otx=otx_outcome if isinstance(otx_outcome, OTXContext) else None,
-                    errors=failures,
-                    policy=policy,
-                    now=now,
-                )
-            )
-        return out
-
-
-def _parse(item: str | Indicator, errors: ErrorsMode) -> _Entry:
-    if isinstance(item, Indicator):
-        return _Entry(item.value, item)
-    if not isinstance(item, str):
-        error = InvalidIndicatorError(
-            f"expected a string or an Indicator, got {type(item).__name__}"
-        )
-        if errors == "raise":
-            raise error
-        return _Entry(repr(item), None, error)
-    try:
-        return _Entry(item, Indicator.parse(item))
-    except InvalidIndicatorError as error:
-        if errors == "raise":
-            raise
-        return _Entry(item, None, error.without_response())  # type: ignore[arg-type]
-
-
-def _withhold_reason(ind: Indicator, policy: VerdictPolicy) -> str | None:
-    if policy.send_private or ind.is_global:
-        return None
-    return f"{ind.value} is not a global address (private, loopback, link-local or reserved)"
-
-
-def _stored(error: TiIntelError) -> TiIntelError:
-    """Keep errors small: no traceback, cause or response (100k results stay light)."""
-    return error.without_response()
-
-
-class _Stops:
-    """Providers whose day or month quota ran out during this batch: nothing more is sent to them."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._errors: dict[str, QuotaExceededError] = {}
-
-    def get(self, provider: str) -> QuotaExceededError | None:
-        return self._errors.get(provider)
-
-    def note(self, provider: str, error: TiIntelError) -> None:
-        if isinstance(error, QuotaExceededError) and error.scope in _LONG_SCOPES:
-            with self._lock:
-                self._errors.setdefault(provider, error)
-
-    def skipped(self, provider: str) -> QuotaExceededError | None:
-        first = self.get(provider)
-        if first is None:
-            return None
-        return QuotaExceededError(
-            f"not sent: the {first.scope} quota ran out earlier in this batch ({first.message})",
-            scope=first.scope,
-            provider=first.provider,
-        )
-
-
-def _pivot_targets(report: Any, budget: int) -> list[tuple[str, Indicator]]:
-    """(path, indicator) pairs to check in OTX from a VT report's embedded relationships."""
-    blocks = getattr(report, "relationships", None) or {}
-    targets: list[tuple[str, Indicator]] = []
-    for name, block in blocks.items():
-        data = block.get("data") if isinstance(block, Mapping) else None
-        items = data if isinstance(data, list) else [data] if isinstance(data, Mapping) else []
-        for item in items:
-            value = item.get("id") if isinstance(item, Mapping) else None
-            if not isinstance(value, str):
-                continue
-            try:
-                target = Indicator.parse(value)
-            except InvalidIndicatorError:
-                continue
-            if target.is_global:
-                targets.append((f"{name.replace('_', ' ')} {target.value}", target))
-    return targets[:budget]
-
-
-def _batch(client: Any) -> Any:
-    """The client for a batch: minute and hour quota waits are not capped (day/month still stop)."""
-    if client is None or not hasattr(client, "with_options"):
-        return client
-    return client.with_options(max_quota_wait=math.inf)
 
 
 # -- sync -----------------------------------------------------------------------------------------
@@ -249,7 +52,7 @@ class _SyncLookups:
         policy: VerdictPolicy,
         pivot: bool,
         pivot_budget: int,
-        stops: _Stops,
+        stops: Stops,
     ) -> None:
         self.vt, self.otx, self.policy = vt, otx, policy
         self.pivot, self.pivot_budget, self.stops = pivot, pivot_budget, stops
@@ -259,15 +62,15 @@ class _SyncLookups:
             return None, []
         if skipped := self.stops.skipped("virustotal"):
             return skipped, []
-        relationships = _VT_PIVOT_RELATIONSHIPS.get(ind.type, ()) if self.pivot else ()
+        relationships = VT_PIVOT_RELATIONSHIPS.get(ind.type, ()) if self.pivot else ()
         try:
-            report = _vt_get(self.vt, ind, relationships)
+            report = vt_get(self.vt, ind, relationships)
         except NotFoundError:
             return VTReputation(found=False), []
         except TiIntelError as error:
             self.stops.note("virustotal", error)
-            return _stored(error), []
-        return vt_reputation_from_report(report, policy=self.policy), _pivot_targets(
+            return stored(error), []
+        return vt_reputation_from_report(report, policy=self.policy), pivot_targets(
             report, self.pivot_budget
         )
 
@@ -288,39 +91,11 @@ class _SyncLookups:
             found = self.otx_pulses(ind)
             if self.pivot and ind.type is IndicatorType.URL and ind.host and ind.host != ind.value:
                 pivots = [(f"url host {ind.host}", Indicator.parse(ind.host)), *pivots]
-            hits = [(path, _pulses_of(self.otx_pulses(target))) for path, target in pivots]
+            hits = [(path, pulses_of(self.otx_pulses(target))) for path, target in pivots]
         except TiIntelError as error:
             self.stops.note("otx", error)
-            return _stored(error)
-        return _context(found, hits)
-
-
-def _vt_get(vt: Any, ind: Indicator, relationships: tuple[str, ...]) -> Any:
-    extra = {"relationships": list(relationships)} if relationships else {}
-    if ind.type in _HASHES:
-        return vt.files.get(ind.value, **extra)
-    if ind.type is IndicatorType.URL:
-        return vt.urls.get(ind.value, **extra)
-    if ind.type is IndicatorType.DOMAIN:
-        return vt.domains.get(ind.value, **extra)
-    return vt.ip_addresses.get(ind.value, **extra)
-
-
-def _pulses_of(found: Any) -> tuple[Any, ...]:
-    if found is None:
-        return ()
-    if isinstance(found, list | tuple):
-        return tuple(found)
-    info = getattr(found, "pulse_info", None)
-    return tuple(getattr(info, "pulses", None) or ())
-
-
-def _context(found: Any, pivots: list[tuple[str, tuple[Any, ...]]]) -> OTXContext:
-    if found is None:
-        return otx_context_from_pulses((), whitelisted=None, pivots=pivots)
-    if isinstance(found, list | tuple):
-        return otx_context_from_pulses(found, whitelisted=None, pivots=pivots)
-    return otx_context_from_details(found, pivots=pivots)
+            return stored(error)
+        return otx_context(found, hits)
 
 
 def correlate(
@@ -359,8 +134,10 @@ def correlate(
     policy = policy or VerdictPolicy()
     _check_concurrency(concurrency)
     _check_clients(vt, otx, async_=False)
-    plan = _Plan.build(indicators, policy, errors)
-    lookups = _SyncLookups(_batch(vt), _batch(otx), policy, pivot, pivot_budget, _Stops())
+    plan = Plan.build(indicators, policy, errors)
+    lookups = _SyncLookups(
+        batch_client(vt), batch_client(otx), policy, pivot, pivot_budget, Stops()
+    )
     vt_out: dict[Indicator, Outcome] = {}
     otx_out: dict[Indicator, Outcome] = {}
     done = len(plan.withheld)
@@ -417,7 +194,7 @@ class _AsyncLookups:
         policy: VerdictPolicy,
         pivot: bool,
         pivot_budget: int,
-        stops: _Stops,
+        stops: Stops,
     ) -> None:
         self.vt, self.otx, self.policy = vt, otx, policy
         self.pivot, self.pivot_budget, self.stops = pivot, pivot_budget, stops
@@ -427,15 +204,15 @@ class _AsyncLookups:
             return None, []
         if skipped := self.stops.skipped("virustotal"):
             return skipped, []
-        relationships = _VT_PIVOT_RELATIONSHIPS.get(ind.type, ()) if self.pivot else ()
+        relationships = VT_PIVOT_RELATIONSHIPS.get(ind.type, ()) if self.pivot else ()
         try:
-            report = await _vt_get(self.vt, ind, relationships)
+            report = await vt_get(self.vt, ind, relationships)
         except NotFoundError:
             return VTReputation(found=False), []
         except TiIntelError as error:
             self.stops.note("virustotal", error)
-            return _stored(error), []
-        return vt_reputation_from_report(report, policy=self.policy), _pivot_targets(
+            return stored(error), []
+        return vt_reputation_from_report(report, policy=self.policy), pivot_targets(
             report, self.pivot_budget
         )
 
@@ -456,11 +233,11 @@ class _AsyncLookups:
             found = await self.otx_pulses(ind)
             if self.pivot and ind.type is IndicatorType.URL and ind.host and ind.host != ind.value:
                 pivots = [(f"url host {ind.host}", Indicator.parse(ind.host)), *pivots]
-            hits = [(path, _pulses_of(await self.otx_pulses(target))) for path, target in pivots]
+            hits = [(path, pulses_of(await self.otx_pulses(target))) for path, target in pivots]
         except TiIntelError as error:
             self.stops.note("otx", error)
-            return _stored(error)
-        return _context(found, hits)
+            return stored(error)
+        return otx_context(found, hits)
 
 
 async def acorrelate(
@@ -499,8 +276,10 @@ async def acorrelate(
     policy = policy or VerdictPolicy()
     _check_concurrency(concurrency)
     _check_clients(vt, otx, async_=True)
-    plan = _Plan.build(indicators, policy, errors)
-    lookups = _AsyncLookups(_batch(vt), _batch(otx), policy, pivot, pivot_budget, _Stops())
+    plan = Plan.build(indicators, policy, errors)
+    lookups = _AsyncLookups(
+        batch_client(vt), batch_client(otx), policy, pivot, pivot_budget, Stops()
+    )
     vt_out: dict[Indicator, Outcome] = {}
     otx_out: dict[Indicator, Outcome] = {}
     counter = [len(plan.withheld)]
