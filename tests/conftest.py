@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # Older pytest-asyncio (the newest that accepts typing-extensions 4.7, our lower bound) asks
+    # for "the current loop" before each test and, with none set, leaks a new one whose
+    # ResourceWarning then fails an unrelated test. Marking the loop as unset avoids that.
+    asyncio.set_event_loop(None)
 
 
 @pytest.fixture(autouse=True)
