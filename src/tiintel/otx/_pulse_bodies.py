@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from tiintel._exceptions import InvalidArgumentError
 
-from ..models import PulseIndicator
+from ..models.otx import PulseIndicator
 from ._indicators import IndicatorArg, pulse_indicator
 
 __all__ = ["NAME_LENGTH", "TLPS", "create_body", "update_body"]

@@ -28,12 +28,16 @@ _VT_PATHS = ("/api/v3", "/_upload/", "/_storage/")
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = False  # joined by server_close(): no thread outlives the server
     block_on_close = True
+    request_queue_size = 128  # 50 clients connecting at once must not lose their SYNs
     owner: FakeServer
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 120  # an idle keep-alive connection is dropped after this
+    # headers and body go out in two writes: with Nagle on, each keep-alive answer would wait
+    # ~40 ms for the client's delayed ACK
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def setup(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Final, TypeAlias
 from .._core.indicators import IndicatorType, parse_as, vt_url_identifier
 from .._exceptions import InvalidIndicatorError, ResponseParseError
 from .._types import JSON
-from ..models import (
+from ..models.virustotal import (
     Analysis,
     DomainReport,
     FileReport,

@@ -18,7 +18,8 @@ from .._constants import (
 )
 from .._exceptions import QuotaScope
 from .._limiter import VT_PUBLIC_LIMITS
-from ..models import APIUsage, Quotas, VTObject
+from ..models.virustotal import VTObject
+from ..models.virustotal_extras import APIUsage, Quotas
 from ._ids import ObjectRef
 from ._pager import AsyncVTIterator, VTIterator
 from .resources.analyses import Analyses, AsyncAnalyses

@@ -12,8 +12,9 @@ from ..._core.request import ForbiddenMeaning, RequestSpec
 from ..._exceptions import ResponseParseError
 from ..._http import AsyncSender, SyncSender
 from ..._types import JSON
-from ...models import Pulse, PulseEvent, PulseIndicator
 from ...models._base import freeze
+from ...models.otx import Pulse, PulseIndicator
+from ...models.otx_sections import PulseEvent
 from .._indicators import IndicatorArg
 from .._pager import AsyncOTXPageIterator, OTXPageIterator, PageWalker
 from .._params import SinceArg, iso_utc

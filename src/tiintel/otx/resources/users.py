@@ -7,7 +7,7 @@ OTX clients disagree on the path (``/users/me`` in the Java, Node and Splunk cli
 from __future__ import annotations
 
 from ..._core.request import RequestSpec
-from ...models import User
+from ...models.otx_sections import User
 from ._base import AsyncResource, SyncResource
 
 __all__ = ["ME_PATH", "AsyncUsers", "Users"]

@@ -10,7 +10,7 @@ from tiintel._exceptions import InvalidArgumentError
 from ..._core.request import RequestSpec
 from ..._exceptions import AnalysisTimeoutError
 from ..._types import JSON
-from ...models import Analysis
+from ...models.virustotal import Analysis
 from .._ids import data_of
 from ._base import AsyncResource, SyncResource
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..._types import JSON
-from ...models import VTObject
+from ...models.virustotal import VTObject
 from .._ids import ObjectRef, object_path, related_object, relationship_name
 from .._pager import AsyncVTIterator, VTIterator, page_spec
 from ._base import AsyncResource, SyncResource

@@ -6,7 +6,7 @@ from tiintel._exceptions import InvalidArgumentError
 
 from ..._core.request import RequestSpec
 from ..._types import JSON
-from ...models import Comment
+from ...models.virustotal_extras import Comment
 from .._ids import ObjectRef, data_of, object_path
 from .._pager import AsyncVTIterator, VTIterator, page_spec
 from ._base import AsyncResource, SyncResource

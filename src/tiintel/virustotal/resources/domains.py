@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..._core.request import RequestSpec
 from ..._types import JSON
-from ...models import DomainReport
+from ...models.virustotal import DomainReport
 from .._ids import data_of, domain_id, relationships_param
 from ._base import AsyncResource, SyncResource
 

@@ -12,7 +12,8 @@ import httpx
 from ..._core.request import RequestSpec
 from ..._exceptions import NotFoundError, ResponseParseError
 from ..._types import JSON
-from ...models import Analysis, BehaviourSummary, FileReport
+from ...models.virustotal import Analysis, FileReport
+from ...models.virustotal_extras import BehaviourSummary
 from .._ids import data_of, data_string, file_id, relationships_param
 from . import _upload
 from ._base import AsyncResource, SyncResource

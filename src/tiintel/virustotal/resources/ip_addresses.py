@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..._core.request import RequestSpec
 from ..._types import JSON
-from ...models import IPAddressReport
+from ...models.virustotal import IPAddressReport
 from .._ids import data_of, ip_id, relationships_param
 from ._base import AsyncResource, SyncResource
 

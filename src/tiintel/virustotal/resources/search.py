@@ -8,7 +8,7 @@ from typing import Any, Final
 from tiintel._exceptions import InvalidArgumentError
 
 from ..._types import JSON
-from ...models import VTObject
+from ...models.virustotal import VTObject
 from .._ids import related_object
 from .._pager import AsyncVTIterator, VTIterator, page_spec
 from ._base import AsyncResource, SyncResource

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..._core.request import RequestSpec
 from ..._types import JSON
-from ...models import Analysis, URLReport
+from ...models.virustotal import Analysis, URLReport
 from .._ids import data_of, relationships_param, url_id, url_value
 from ._base import AsyncResource, SyncResource
 from .analyses import Analyses, AsyncAnalyses, check_timeout

@@ -11,7 +11,7 @@ from tiintel._exceptions import InvalidArgumentError
 from ..._core.request import RequestSpec
 from ..._exceptions import TiIntelError
 from ..._types import JSON
-from ...models import APIUsage, Quotas
+from ...models.virustotal_extras import APIUsage, Quotas
 from .._ids import data_of
 from ._base import AsyncResource, SyncResource
 
