@@ -23,6 +23,9 @@ def _env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, str(ROOT), env.get("PYTHONPATH", "")) if p)
     env.pop("VT_API_KEY", None)
     env.pop("OTX_API_KEY", None)
+    # Installed packages ship compiled bytecode; without it tiintel's own import would be timed
+    # with compilation while vt-py's would not.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

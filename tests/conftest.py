@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+
+from tiintel.testing import VirtualClock
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -21,27 +26,58 @@ def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OTX_API_KEY", raising=False)
 
 
-class StepClock:
-    """A virtual clock: sleeping advances time at once and is recorded (thread-safe enough for tests)."""
-
-    def __init__(self, start: float = 1_000_000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(seconds, 0.0)
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
 @pytest.fixture
-def clock() -> StepClock:
-    return StepClock()
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+class Twin:
+    """Builds the sync or the async client of one provider and runs calls on either the same way.
+
+    A test directory names its provider's clients by overriding the ``twin_clients`` fixture.
+    """
+
+    def __init__(self, kind: str, clients: tuple[type, type, str], clock: VirtualClock) -> None:
+        self.kind = kind
+        self.clock = clock
+        sync_cls, async_cls, self._key = clients
+        self._cls = sync_cls if kind == "sync" else async_cls
+        self._clients: list[Any] = []
+
+    def make(self, transport: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("clock", self.clock)
+        client = self._cls(kwargs.pop("api_key", self._key), transport=transport, **kwargs)
+        self._clients.append(client)
+        return client
+
+    async def run(self, value: Any) -> Any:
+        """Await a coroutine, drain a page iterator into a list, or return the value."""
+        if inspect.isawaitable(value):
+            value = await value
+        if hasattr(value, "__anext__"):
+            return [item async for item in value]
+        if hasattr(value, "__next__"):
+            return list(value)
+        return value
+
+    async def next(self, iterator: Any) -> Any:
+        """One item of a sync or async iterator."""
+        if hasattr(iterator, "__anext__"):
+            return await iterator.__anext__()
+        return next(iterator)
+
+    async def close(self) -> None:
+        for client in self._clients:
+            if hasattr(client, "aclose"):
+                await client.aclose()
+            else:
+                client.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+async def twin(
+    request: pytest.FixtureRequest, twin_clients: tuple[type, type, str], clock: VirtualClock
+) -> AsyncIterator[Twin]:
+    pair = Twin(request.param, twin_clients, clock)
+    yield pair
+    await pair.close()

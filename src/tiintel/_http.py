@@ -15,7 +15,7 @@ import random
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -655,9 +655,3 @@ class AsyncSender(_SenderBase):
         self._pool.closed = True
         if self._pool.owned:
             await self._pool.client.aclose()
-
-
-def iter_chunks(data: bytes, size: int = 1 << 16) -> Iterator[bytes]:
-    """``data`` in pieces (used to stream uploads)."""
-    for start in range(0, len(data), size):
-        yield data[start : start + size]
