@@ -240,8 +240,9 @@ class LazyModelMap(Mapping[str, T], Generic[T]):
 
     def __init__(self, raw: Any, factory: Callable[[Mapping[str, Any]], T]) -> None:
         source = raw if isinstance(raw, Mapping) else {}
+        # ``type(v) is dict`` first: decoded JSON is always a dict, and an ABC check costs 10x more.
         self._raw: dict[str, Mapping[str, Any]] = {
-            str(k): v for k, v in source.items() if isinstance(v, Mapping)
+            str(k): v for k, v in source.items() if type(v) is dict or isinstance(v, Mapping)
         }
         self._factory = factory
         self._cache: dict[str, T] = {}
