@@ -105,6 +105,29 @@ def test_one_key_only_skips_the_other_provider(
     assert "otx_kwargs" not in live_on_fakes
 
 
+def test_offline_if_no_keys_uses_the_fakes_without_keys(
+    fakes: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["correlate", "--offline-if-no-keys", *DEMO]) == EXIT_OK
+    out, err = capsys.readouterr()
+    assert BANNER in err
+    assert out.splitlines()[1].split()[2] == "malicious"
+
+
+def test_offline_if_no_keys_goes_live_with_a_key(
+    monkeypatch: pytest.MonkeyPatch,
+    live_on_fakes: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("OTX_API_KEY", "my-otx-key")
+    assert main(["correlate", "--offline-if-no-keys", seeded.C2_IP]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert BANNER not in err
+    assert "VirusTotal skipped: VT_API_KEY is not set" in err
+    assert "otx_kwargs" in live_on_fakes
+    assert "vt_kwargs" not in live_on_fakes
+
+
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [

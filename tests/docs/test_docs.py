@@ -112,7 +112,7 @@ def test_readme_quickstart_is_exactly_two_commands() -> None:
     shell = [code for info, _, code in blocks_of(section) if info in ("bash", "console")]
     lines = [line for code in shell for line in code.splitlines() if line.strip()]
     assert len(lines) == 2
-    assert lines[0].startswith("pip install -e . && tiintel correlate --offline ")
+    assert lines[0].startswith("pip install -e . && tiintel correlate --offline-if-no-keys ")
     assert lines[1] == "pip install -e '.[test]' && pytest"
 
 

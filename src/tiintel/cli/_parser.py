@@ -29,6 +29,12 @@ def _shared(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="run against the built-in fakes and their seeded dataset (a demo: no keys, no network)",
     )
     group.add_argument(
+        "--offline-if-no-keys",
+        action="store_true",
+        default=default(False),
+        help="like --offline when neither VT_API_KEY nor OTX_API_KEY is set; live otherwise",
+    )
+    group.add_argument(
         "--vt-rate-limit",
         metavar="N/SECONDS",
         type=parse_rate,

@@ -1,8 +1,9 @@
 """What one run of the command needs: its streams, its keys, and the clients built from them.
 
 Live clients read ``VT_API_KEY`` / ``OTX_API_KEY``. ``--offline`` builds them on the built-in
-fakes instead (``tiintel.testing`` is imported only then) and says so on stderr. Offline is
-never chosen automatically: a playbook with a missing secret must fail, not get demo verdicts.
+fakes instead (``tiintel.testing`` is imported only then) and says so on stderr;
+``--offline-if-no-keys`` does so only when neither key is set. Offline is never chosen without
+one of these flags: a playbook with a missing secret must fail, not get demo verdicts.
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ class Runtime:
     ) -> None:
         self.args, self.env = args, env
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
-        self.offline = bool(getattr(args, "offline", False))
+        no_keys = not any(env.get(name, "").strip() for name in _ENV.values())
+        self.offline = bool(getattr(args, "offline", False)) or (
+            no_keys and bool(getattr(args, "offline_if_no_keys", False))
+        )
         self.style = Style(stdout, env)
         self._stack = ExitStack()
         self._fakes: tuple[Any, Any] | None = None
