@@ -151,3 +151,12 @@ def related_object(item: Any) -> VTObject:
     if isinstance(item, Mapping) and "error" in item and not item.get("id"):
         item = {**item, "id": ""}
     return VTObject.from_api(item)
+
+
+def relationship_path(obj_or_path: ObjectRef, name: str, descriptors_only: bool) -> tuple[str, ...]:
+    """``/{collection}/{id}/{name}``, or ``/{collection}/{id}/relationships/{name}`` for descriptors."""
+    collection, object_id = object_path(obj_or_path)
+    name = relationship_name(name)
+    if descriptors_only:
+        return (collection, object_id, "relationships", name)
+    return (collection, object_id, name)

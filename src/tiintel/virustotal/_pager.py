@@ -10,7 +10,7 @@ VirusTotal's own cursor, unchanged.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -21,7 +21,10 @@ from .._core.request import RequestSpec
 from .._exceptions import ResponseParseError
 from .._types import JSON
 
-__all__ = ["AsyncVTIterator", "PagerState", "VTIterator", "page_spec"]
+if TYPE_CHECKING:
+    from .._http import AsyncSender, SyncSender
+
+__all__ = ["AsyncVTIterator", "PagerState", "VTIterator", "async_pages", "page_spec", "pages"]
 
 T = TypeVar("T")
 
@@ -282,3 +285,42 @@ class AsyncVTIterator(AsyncIterator[T], Generic[T]):
         item = self._parse(self._buffer.pop(0))
         self._state.item_yielded()
         return item
+
+
+def pages(
+    sender: SyncSender,
+    path: tuple[str, ...],
+    parse: Callable[[Any], T],
+    *,
+    limit: int | None,
+    page_size: int | None,
+    cursor: str | None,
+    params: Mapping[str, Any] | None = None,
+    error_hint: str | None = None,
+) -> VTIterator[T]:
+    """A lazy iterator over the collection at ``path``: one GET per page, as the loop goes."""
+
+    def fetch(page_cursor: str | None, size: int | None) -> JSON:
+        return sender.request(page_spec(path, page_cursor, size, params, error_hint=error_hint))
+
+    return VTIterator(fetch, parse, limit=limit, page_size=page_size, cursor=cursor)
+
+
+def async_pages(
+    sender: AsyncSender,
+    path: tuple[str, ...],
+    parse: Callable[[Any], T],
+    *,
+    limit: int | None,
+    page_size: int | None,
+    cursor: str | None,
+    params: Mapping[str, Any] | None = None,
+    error_hint: str | None = None,
+) -> AsyncVTIterator[T]:
+    """The async twin of ``pages``."""
+
+    async def fetch(page_cursor: str | None, size: int | None) -> JSON:
+        spec = page_spec(path, page_cursor, size, params, error_hint=error_hint)
+        return await sender.request(spec)
+
+    return AsyncVTIterator(fetch, parse, limit=limit, page_size=page_size, cursor=cursor)

@@ -20,15 +20,14 @@ from .._exceptions import QuotaScope
 from .._limiter import VT_PUBLIC_LIMITS
 from ..models.virustotal import VTObject
 from ..models.virustotal_extras import APIUsage, Quotas
-from ._ids import ObjectRef
-from ._pager import AsyncVTIterator, VTIterator
+from ._ids import ObjectRef, related_object, relationship_path
+from ._pager import AsyncVTIterator, VTIterator, async_pages, pages
 from .resources.analyses import Analyses, AsyncAnalyses
-from .resources.collections import AsyncRelationships, Relationships
 from .resources.comments import AsyncComments, Comments
 from .resources.domains import AsyncDomains, Domains
 from .resources.files import AsyncFiles, Files
 from .resources.ip_addresses import AsyncIPAddresses, IPAddresses
-from .resources.search import AsyncSearch, Search
+from .resources.search import PREMIUM_HINT, intelligence_params, search_params
 from .resources.urls import AsyncURLs, URLs
 from .resources.users import AsyncUsers, DateArg, Users
 from .resources.votes import AsyncVotes, Votes
@@ -130,8 +129,6 @@ class VirusTotalClient(SyncClient):
         self.analyses = Analyses(sender)
         self.comments = Comments(sender)
         self.votes = Votes(sender)
-        self._relationships = Relationships(sender)
-        self._search = Search(sender)
         self._users = Users(sender)
         sender.quota_probe = self._quota_scope
 
@@ -171,13 +168,13 @@ class VirusTotalClient(SyncClient):
         items per request; ``.cursor`` resumes later. ``descriptors_only`` returns type and id
         only. A related object VirusTotal cannot return is a ``VTObject`` with ``error`` set.
         """
-        return self._relationships(
-            obj_or_path,
-            name,
+        return pages(
+            self._sender,
+            relationship_path(obj_or_path, name, descriptors_only),
+            related_object,
             limit=limit,
             page_size=page_size,
             cursor=cursor,
-            descriptors_only=descriptors_only,
         )
 
     def search(
@@ -189,7 +186,15 @@ class VirusTotalClient(SyncClient):
         cursor: str | None = None,
     ) -> VTIterator[VTObject]:
         """Objects matching a hash, URL, domain, IP address or comment tag (public ``/search``)."""
-        return self._search.search(query, limit=limit, page_size=page_size, cursor=cursor)
+        return pages(
+            self._sender,
+            ("search",),
+            related_object,
+            params=search_params(query),
+            limit=limit,
+            page_size=page_size,
+            cursor=cursor,
+        )
 
     def intelligence_search(
         self,
@@ -202,10 +207,12 @@ class VirusTotalClient(SyncClient):
         cursor: str | None = None,
     ) -> VTIterator[VTObject]:
         """VirusTotal Intelligence search (premium key only; a 403 says so): e.g. ``"type:peexe p:5+"``."""
-        return self._search.intelligence(
-            query,
-            order=order,
-            descriptors_only=descriptors_only,
+        return pages(
+            self._sender,
+            ("intelligence", "search"),
+            related_object,
+            params=intelligence_params(query, order, descriptors_only),
+            error_hint=PREMIUM_HINT,
             limit=limit,
             page_size=page_size,
             cursor=cursor,
@@ -297,8 +304,6 @@ class AsyncVirusTotalClient(AsyncClient):
         self.analyses = AsyncAnalyses(sender)
         self.comments = AsyncComments(sender)
         self.votes = AsyncVotes(sender)
-        self._relationships = AsyncRelationships(sender)
-        self._search = AsyncSearch(sender)
         self._users = AsyncUsers(sender)
         sender.quota_probe = self._quota_scope
 
@@ -338,13 +343,13 @@ class AsyncVirusTotalClient(AsyncClient):
         items per request; ``.cursor`` resumes later. ``descriptors_only`` returns type and id
         only. A related object VirusTotal cannot return is a ``VTObject`` with ``error`` set.
         """
-        return self._relationships(
-            obj_or_path,
-            name,
+        return async_pages(
+            self._sender,
+            relationship_path(obj_or_path, name, descriptors_only),
+            related_object,
             limit=limit,
             page_size=page_size,
             cursor=cursor,
-            descriptors_only=descriptors_only,
         )
 
     def search(
@@ -356,7 +361,15 @@ class AsyncVirusTotalClient(AsyncClient):
         cursor: str | None = None,
     ) -> AsyncVTIterator[VTObject]:
         """Objects matching a hash, URL, domain, IP address or comment tag (public ``/search``)."""
-        return self._search.search(query, limit=limit, page_size=page_size, cursor=cursor)
+        return async_pages(
+            self._sender,
+            ("search",),
+            related_object,
+            params=search_params(query),
+            limit=limit,
+            page_size=page_size,
+            cursor=cursor,
+        )
 
     def intelligence_search(
         self,
@@ -369,10 +382,12 @@ class AsyncVirusTotalClient(AsyncClient):
         cursor: str | None = None,
     ) -> AsyncVTIterator[VTObject]:
         """VirusTotal Intelligence search (premium key only; a 403 says so): e.g. ``"type:peexe p:5+"``."""
-        return self._search.intelligence(
-            query,
-            order=order,
-            descriptors_only=descriptors_only,
+        return async_pages(
+            self._sender,
+            ("intelligence", "search"),
+            related_object,
+            params=intelligence_params(query, order, descriptors_only),
+            error_hint=PREMIUM_HINT,
             limit=limit,
             page_size=page_size,
             cursor=cursor,

@@ -8,7 +8,7 @@ from ..._core.request import RequestSpec
 from ..._types import JSON
 from ...models.virustotal_extras import Comment
 from .._ids import ObjectRef, data_of, object_path
-from .._pager import AsyncVTIterator, VTIterator, page_spec
+from .._pager import AsyncVTIterator, VTIterator, async_pages, pages
 from ._base import AsyncResource, SyncResource
 
 
@@ -42,12 +42,14 @@ class Comments(SyncResource):
         cursor: str | None = None,
     ) -> VTIterator[Comment]:
         """A lazy iterator over the comments on ``obj_or_path``, newest first (see relationships)."""
-        path = comments_path(obj_or_path)
-
-        def fetch(page_cursor: str | None, size: int | None) -> JSON:
-            return self._sender.request(page_spec(path, page_cursor, size))
-
-        return VTIterator(fetch, Comment.from_api, limit=limit, page_size=page_size, cursor=cursor)
+        return pages(
+            self._sender,
+            comments_path(obj_or_path),
+            Comment.from_api,
+            limit=limit,
+            page_size=page_size,
+            cursor=cursor,
+        )
 
     def latest(
         self,
@@ -58,13 +60,15 @@ class Comments(SyncResource):
         cursor: str | None = None,
     ) -> VTIterator[Comment]:
         """A lazy iterator over the latest comments on VirusTotal; ``filter`` e.g. ``"tag:malware"``."""
-
-        def fetch(page_cursor: str | None, size: int | None) -> JSON:
-            return self._sender.request(
-                page_spec(("comments",), page_cursor, size, {"filter": filter})
-            )
-
-        return VTIterator(fetch, Comment.from_api, limit=limit, page_size=page_size, cursor=cursor)
+        return pages(
+            self._sender,
+            ("comments",),
+            Comment.from_api,
+            params={"filter": filter},
+            limit=limit,
+            page_size=page_size,
+            cursor=cursor,
+        )
 
     def add(self, obj_or_path: ObjectRef, text: str) -> Comment:
         """Post a comment on ``obj_or_path`` and return it (``#words`` become its tags)."""
@@ -83,13 +87,13 @@ class AsyncComments(AsyncResource):
         cursor: str | None = None,
     ) -> AsyncVTIterator[Comment]:
         """A lazy iterator over the comments on ``obj_or_path``, newest first (see relationships)."""
-        path = comments_path(obj_or_path)
-
-        async def fetch(page_cursor: str | None, size: int | None) -> JSON:
-            return await self._sender.request(page_spec(path, page_cursor, size))
-
-        return AsyncVTIterator(
-            fetch, Comment.from_api, limit=limit, page_size=page_size, cursor=cursor
+        return async_pages(
+            self._sender,
+            comments_path(obj_or_path),
+            Comment.from_api,
+            limit=limit,
+            page_size=page_size,
+            cursor=cursor,
         )
 
     def latest(
@@ -101,14 +105,14 @@ class AsyncComments(AsyncResource):
         cursor: str | None = None,
     ) -> AsyncVTIterator[Comment]:
         """A lazy iterator over the latest comments on VirusTotal; ``filter`` e.g. ``"tag:malware"``."""
-
-        async def fetch(page_cursor: str | None, size: int | None) -> JSON:
-            return await self._sender.request(
-                page_spec(("comments",), page_cursor, size, {"filter": filter})
-            )
-
-        return AsyncVTIterator(
-            fetch, Comment.from_api, limit=limit, page_size=page_size, cursor=cursor
+        return async_pages(
+            self._sender,
+            ("comments",),
+            Comment.from_api,
+            params={"filter": filter},
+            limit=limit,
+            page_size=page_size,
+            cursor=cursor,
         )
 
     async def add(self, obj_or_path: ObjectRef, text: str) -> Comment:

@@ -10,7 +10,7 @@ from ..._core.request import RequestSpec
 from ..._types import JSON
 from ...models.virustotal_extras import Vote
 from .._ids import ObjectRef, data_of, object_path
-from .._pager import AsyncVTIterator, VTIterator, page_spec
+from .._pager import AsyncVTIterator, VTIterator, async_pages, pages
 from ._base import AsyncResource, SyncResource
 
 Verdict = Literal["harmless", "malicious"]
@@ -47,12 +47,14 @@ class Votes(SyncResource):
         cursor: str | None = None,
     ) -> VTIterator[Vote]:
         """A lazy iterator over the votes on ``obj_or_path`` (see relationships for the options)."""
-        path = votes_path(obj_or_path)
-
-        def fetch(page_cursor: str | None, size: int | None) -> JSON:
-            return self._sender.request(page_spec(path, page_cursor, size))
-
-        return VTIterator(fetch, Vote.from_api, limit=limit, page_size=page_size, cursor=cursor)
+        return pages(
+            self._sender,
+            votes_path(obj_or_path),
+            Vote.from_api,
+            limit=limit,
+            page_size=page_size,
+            cursor=cursor,
+        )
 
     def add(self, obj_or_path: ObjectRef, verdict: Verdict) -> Vote:
         """Vote "harmless" or "malicious" on ``obj_or_path``; voting twice raises ``ConflictError``."""
@@ -71,13 +73,13 @@ class AsyncVotes(AsyncResource):
         cursor: str | None = None,
     ) -> AsyncVTIterator[Vote]:
         """A lazy iterator over the votes on ``obj_or_path`` (see relationships for the options)."""
-        path = votes_path(obj_or_path)
-
-        async def fetch(page_cursor: str | None, size: int | None) -> JSON:
-            return await self._sender.request(page_spec(path, page_cursor, size))
-
-        return AsyncVTIterator(
-            fetch, Vote.from_api, limit=limit, page_size=page_size, cursor=cursor
+        return async_pages(
+            self._sender,
+            votes_path(obj_or_path),
+            Vote.from_api,
+            limit=limit,
+            page_size=page_size,
+            cursor=cursor,
         )
 
     async def add(self, obj_or_path: ObjectRef, verdict: Verdict) -> Vote:
