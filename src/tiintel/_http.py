@@ -23,6 +23,7 @@ import httpx
 import tenacity
 
 from ._clock import Clock, get_default_clock
+from ._core.quota import Reservation
 from ._core.request import RequestSpec, clean_params, encode_path, log_path, request_url
 from ._core.response import interpret
 from ._core.retry import CallBudget, Decision, decide
@@ -47,6 +48,8 @@ DEFAULT_HEADERS = {
     "Accept": "application/json",
 }
 _LONG_SCOPES = frozenset({"day", "month"})
+# No connection was made (DNS, refused, TLS handshake): the request never reached the service.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
 QuotaProbe = Callable[[], Any]
 """Returns the exhausted quota scope after a VT 429 (sync: the scope; async: an awaitable of it)."""
@@ -229,6 +232,17 @@ class _SenderBase:
         return httpx.Response(
             response.status_code, headers=response.headers, content=body, request=clean
         )
+
+    def _give_back_if_unsent(
+        self, reservation: Reservation | None, exc: httpx.TransportError
+    ) -> None:
+        """Release the limiter slot of a request that never left: the service counted nothing.
+
+        Without this, retrying an unreachable service on the public tier waited 15 s a try.
+        """
+        limiter = self.settings.limiter
+        if reservation is not None and limiter is not None and isinstance(exc, _NOT_SENT):
+            limiter.release(reservation)
 
     def _connection_error(self, exc: httpx.TransportError, spec: RequestSpec) -> APIConnectionError:
         request = getattr(exc, "_request", None)
@@ -417,6 +431,7 @@ class SyncSender(_SenderBase):
 
     def _attempt(self, spec: RequestSpec, budget: CallBudget, clock: Clock, number: int) -> JSON:
         limiter = self.settings.limiter
+        reservation = None
         if limiter is not None and spec.cost > 0:
             reservation = limiter.reserve(clock, spec.cost)
             if not self._slot_acceptable(reservation.delay, reservation.scope, budget):
@@ -435,6 +450,7 @@ class SyncSender(_SenderBase):
             finally:
                 response.close()
         except httpx.TransportError as exc:
+            self._give_back_if_unsent(reservation, exc)
             raise self._connection_error(exc, spec) from exc
         except httpx.DecodingError as exc:
             raise ResponseParseError(
@@ -560,6 +576,7 @@ class AsyncSender(_SenderBase):
         self, spec: RequestSpec, budget: CallBudget, clock: Clock, number: int
     ) -> JSON:
         limiter = self.settings.limiter
+        reservation = None
         if limiter is not None and spec.cost > 0:
             reservation = limiter.reserve(clock, spec.cost)
             if not self._slot_acceptable(reservation.delay, reservation.scope, budget):
@@ -589,6 +606,7 @@ class AsyncSender(_SenderBase):
                 httpx.ReadTimeout("attempt deadline passed", request=request), spec
             ) from exc
         except httpx.TransportError as exc:
+            self._give_back_if_unsent(reservation, exc)
             raise self._connection_error(exc, spec) from exc
         except httpx.DecodingError as exc:
             raise ResponseParseError(

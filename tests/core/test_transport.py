@@ -258,6 +258,32 @@ def test_public_tier_spacing(clock: Any) -> None:
     assert all(14.9 < s < 16.5 for s in clock.sleeps)
 
 
+@pytest.mark.parametrize(
+    "never_sent", [httpx.ConnectError("no such host"), httpx.ConnectTimeout("t")]
+)
+async def test_a_request_that_never_left_gives_its_slot_back(
+    clock: Any, never_sent: Exception
+) -> None:
+    limits = {"rate_limits": [RateLimit(1, 60)], "max_quota_wait": 1e9}
+    transport, seen = script(never_sent, never_sent, ok())
+    assert make(transport, clock, **limits).get_json("files/a") == {"data": {"id": "x"}}
+    transport, seen = script(never_sent, never_sent, ok())
+    async with AClient(KEY, transport=transport, clock=clock, **limits) as client:
+        assert await client.get_json("files/b") == {"data": {"id": "x"}}
+    # only the two retry back-offs of each call: an unsent try charged to the limiter would make
+    # every retry wait for the next slot (63 s)
+    assert len(seen) == 3
+    assert len(clock.sleeps) == 4
+    assert max(clock.sleeps) < 10
+
+
+def test_a_request_that_reached_the_service_keeps_its_slot(clock: Any) -> None:
+    transport, seen = script(httpx.ReadTimeout("slow"), ok())
+    make(transport, clock, rate_limits=[RateLimit(1, 60)], max_quota_wait=1e9).get_json("files/a")
+    assert len(seen) == 2
+    assert max(clock.sleeps) > 60
+
+
 def test_free_endpoints_are_not_charged(clock: Any) -> None:
     from tiintel._core.request import RequestSpec
 
