@@ -16,7 +16,13 @@ import attrs
 
 from ._core.indicators import Indicator, IndicatorType
 from ._correlate import merge, otx_context_from_details, otx_context_from_pulses
-from ._exceptions import ConfigurationError, InvalidIndicatorError, QuotaExceededError, TiIntelError
+from ._exceptions import (
+    APIConnectionError,
+    ConfigurationError,
+    InvalidIndicatorError,
+    QuotaExceededError,
+    TiIntelError,
+)
 from .models.correlation import CorrelationList, OTXContext, VerdictPolicy, VTReputation
 
 ErrorsMode = Literal["raise", "collect"]
@@ -154,29 +160,48 @@ def stored(error: TiIntelError) -> TiIntelError:
 
 
 class Stops:
-    """Providers whose day or month quota ran out during this batch: nothing more is sent to them."""
+    """Providers nothing more is sent to in this batch.
+
+    One whose day or month quota ran out, and one that could not be reached at all: a lookup
+    failed without ever connecting, after its retries, before the provider answered anything in
+    this batch (DNS or network down: every other lookup would wait for the same failure). A
+    provider that has answered once keeps being asked through later outages.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._errors: dict[str, QuotaExceededError] = {}
+        self._errors: dict[str, QuotaExceededError | APIConnectionError] = {}
+        self._answered: set[str] = set()
 
-    def get(self, provider: str) -> QuotaExceededError | None:
-        return self._errors.get(provider)
+    def answered(self, provider: str) -> None:
+        with self._lock:
+            self._answered.add(provider)
 
     def note(self, provider: str, error: TiIntelError) -> None:
-        if isinstance(error, QuotaExceededError) and error.scope in _LONG_SCOPES:
-            with self._lock:
+        with self._lock:
+            if isinstance(error, QuotaExceededError) and error.scope in _LONG_SCOPES:
                 self._errors.setdefault(provider, error)
+            elif isinstance(error, APIConnectionError) and not error.reached_server:
+                if provider not in self._answered:
+                    self._errors.setdefault(provider, error)
+            else:
+                self._answered.add(provider)
 
-    def skipped(self, provider: str) -> QuotaExceededError | None:
-        first = self.get(provider)
-        if first is None:
-            return None
-        return QuotaExceededError(
-            f"not sent: the {first.scope} quota ran out earlier in this batch ({first.message})",
-            scope=first.scope,
-            provider=first.provider,
-        )
+    def skipped(self, provider: str) -> QuotaExceededError | APIConnectionError | None:
+        first = self._errors.get(provider)
+        if isinstance(first, QuotaExceededError):
+            return QuotaExceededError(
+                f"not sent: the {first.scope} quota ran out earlier in this batch ({first.message})",
+                scope=first.scope,
+                provider=first.provider,
+            )
+        if first is not None:
+            return APIConnectionError(
+                f"not sent: unreachable earlier in this batch ({first.message})",
+                provider=first.provider,
+                reached_server=False,
+            )
+        return None
 
 
 def pivot_targets(report: Any, budget: int) -> list[tuple[str, Indicator]]:

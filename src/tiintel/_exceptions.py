@@ -95,11 +95,25 @@ class AnalysisTimeoutError(TiIntelError):
 
 
 class APIConnectionError(TiIntelError):
-    """The service could not be reached (after retries)."""
+    """The service could not be reached (after retries).
 
-    def __init__(self, message: str, *, provider: Provider | None = None) -> None:
+    ``reached_server`` is False when no connection was made (DNS failure, connection refused,
+    connect or pool timeout): the service cannot have seen the request, so even a create is safe
+    to send again. ``tls_failure`` is True when the TLS handshake failed (never retried).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: Provider | None = None,
+        reached_server: bool = True,
+        tls_failure: bool = False,
+    ) -> None:
         super().__init__(message)
         self.provider = provider
+        self.reached_server = reached_server
+        self.tls_failure = tls_failure
 
 
 class APITimeoutError(APIConnectionError):

@@ -66,10 +66,12 @@ class _SyncLookups:
         try:
             report = vt_get(self.vt, ind, relationships)
         except NotFoundError:
+            self.stops.answered("virustotal")
             return VTReputation(found=False), []
         except TiIntelError as error:
             self.stops.note("virustotal", error)
             return stored(error), []
+        self.stops.answered("virustotal")
         return vt_reputation_from_report(report, policy=self.policy), pivot_targets(
             report, self.pivot_budget
         )
@@ -95,6 +97,7 @@ class _SyncLookups:
         except TiIntelError as error:
             self.stops.note("otx", error)
             return stored(error)
+        self.stops.answered("otx")
         return otx_context(found, hits)
 
 
@@ -208,10 +211,12 @@ class _AsyncLookups:
         try:
             report = await vt_get(self.vt, ind, relationships)
         except NotFoundError:
+            self.stops.answered("virustotal")
             return VTReputation(found=False), []
         except TiIntelError as error:
             self.stops.note("virustotal", error)
             return stored(error), []
+        self.stops.answered("virustotal")
         return vt_reputation_from_report(report, policy=self.policy), pivot_targets(
             report, self.pivot_budget
         )
@@ -237,6 +242,7 @@ class _AsyncLookups:
         except TiIntelError as error:
             self.stops.note("otx", error)
             return stored(error)
+        self.stops.answered("otx")
         return otx_context(found, hits)
 
 

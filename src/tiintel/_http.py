@@ -48,8 +48,9 @@ DEFAULT_HEADERS = {
     "Accept": "application/json",
 }
 _LONG_SCOPES = frozenset({"day", "month"})
-# No connection was made (DNS, refused, TLS handshake): the request never reached the service.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+# No connection was made (DNS, refused, TLS handshake, no free pooled connection): the request
+# never reached the service.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 QuotaProbe = Callable[[], Any]
 """Returns the exhausted quota scope after a VT 429 (sync: the scope; async: an awaitable of it)."""
@@ -234,14 +235,14 @@ class _SenderBase:
         )
 
     def _give_back_if_unsent(
-        self, reservation: Reservation | None, exc: httpx.TransportError
+        self, reservation: Reservation | None, error: APIConnectionError
     ) -> None:
         """Release the limiter slot of a request that never left: the service counted nothing.
 
         Without this, retrying an unreachable service on the public tier waited 15 s a try.
         """
         limiter = self.settings.limiter
-        if reservation is not None and limiter is not None and isinstance(exc, _NOT_SENT):
+        if reservation is not None and limiter is not None and not error.reached_server:
             limiter.release(reservation)
 
     def _connection_error(self, exc: httpx.TransportError, spec: RequestSpec) -> APIConnectionError:
@@ -258,22 +259,17 @@ class _SenderBase:
         scrub_exception(exc, self._api_key)  # it stays in the chain (the probe URL holds the key)
         where = log_path(spec, self.settings.base_url)
         detail = redact(str(exc)) or type(exc).__name__
-        error: APIConnectionError
+        cls: type[APIConnectionError]
         if isinstance(exc, httpx.TimeoutException):
-            error = APITimeoutError(
-                f"{self.name} did not answer in time ({type(exc).__name__} on {where}): {detail}",
-                provider=self.settings.provider,
-            )
+            cls, text = APITimeoutError, f"{self.name} did not answer in time"
         else:
-            error = APIConnectionError(
-                f"could not reach {self.name} ({type(exc).__name__} on {where}): {detail}",
-                provider=self.settings.provider,
-            )
-        error.reached_server = not isinstance(  # type: ignore[attr-defined]
-            exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+            cls, text = APIConnectionError, f"could not reach {self.name}"
+        return cls(
+            f"{text} ({type(exc).__name__} on {where}): {detail}",
+            provider=self.settings.provider,
+            reached_server=not isinstance(exc, _NOT_SENT),
+            tls_failure=_is_tls_failure(exc),
         )
-        error.tls_failure = _is_tls_failure(exc)  # type: ignore[attr-defined]
-        return error
 
     def _too_large(self, spec: RequestSpec) -> ResponseParseError:
         return ResponseParseError(
@@ -450,8 +446,9 @@ class SyncSender(_SenderBase):
             finally:
                 response.close()
         except httpx.TransportError as exc:
-            self._give_back_if_unsent(reservation, exc)
-            raise self._connection_error(exc, spec) from exc
+            error = self._connection_error(exc, spec)
+            self._give_back_if_unsent(reservation, error)
+            raise error from exc
         except httpx.DecodingError as exc:
             raise ResponseParseError(
                 f"{self.name} sent a body that could not be decoded: {exc}",
@@ -606,8 +603,9 @@ class AsyncSender(_SenderBase):
                 httpx.ReadTimeout("attempt deadline passed", request=request), spec
             ) from exc
         except httpx.TransportError as exc:
-            self._give_back_if_unsent(reservation, exc)
-            raise self._connection_error(exc, spec) from exc
+            error = self._connection_error(exc, spec)
+            self._give_back_if_unsent(reservation, error)
+            raise error from exc
         except httpx.DecodingError as exc:
             raise ResponseParseError(
                 f"{self.name} sent a body that could not be decoded: {exc}",

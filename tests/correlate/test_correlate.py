@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 
 import tiintel
@@ -177,6 +178,42 @@ def test_day_quota_stops_the_provider_for_the_batch(run: Any) -> None:
     assert all(isinstance(r.errors["virustotal"], tiintel.QuotaExceededError) for r in stopped)
     assert all(r.errors["virustotal"].scope == "day" for r in stopped)
     assert all(r.otx is not None for r in results)
+
+
+class Unreachable:
+    """A VirusTotal that answers its first ``answers`` requests, then cannot be connected to."""
+
+    def __init__(self, answers: int) -> None:
+        self.fake, self.left, self.tries = FakeVirusTotal(), answers, 0
+        self.transport = httpx.MockTransport(self._handle)
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        self.tries += 1
+        if self.left > 0:
+            self.left -= 1
+            return self.fake.handle_request(request)
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+
+@TWINS
+def test_an_unreachable_provider_is_stopped_for_the_batch(run: Any) -> None:
+    vt = Unreachable(answers=0)
+    results = run([f"{i:064x}" for i in range(6)], vt.transport, FakeOTX(), concurrency=1)
+    assert len(results) == 6
+    assert vt.tries == 4  # the first lookup and its 3 retries, nothing more
+    errors = [r.errors["virustotal"] for r in results]
+    assert all(isinstance(e, tiintel.APIConnectionError) and not e.reached_server for e in errors)
+    assert all("not sent: unreachable earlier in this batch" in str(e) for e in errors[1:])
+    assert all(r.otx is not None for r in results)
+
+
+@TWINS
+def test_a_provider_that_answered_is_asked_through_an_outage(run: Any) -> None:
+    vt = Unreachable(answers=1)
+    results = run([f"{i:064x}" for i in range(6)], vt.transport, FakeOTX(), concurrency=1)
+    assert vt.tries == 1 + 5 * 4
+    assert "virustotal" not in results[0].errors
+    assert all(isinstance(r.errors["virustotal"], tiintel.APIConnectionError) for r in results[1:])
 
 
 @TWINS

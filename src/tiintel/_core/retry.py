@@ -56,7 +56,7 @@ def is_transient(error: TiIntelError, *, reached_server: bool, idempotent: bool)
     something is retried only when it provably never reached the server.
     """
     if isinstance(error, APIConnectionError):
-        if getattr(error, "tls_failure", False):
+        if error.tls_failure:
             return False
         return idempotent or not reached_server
     if not idempotent:
