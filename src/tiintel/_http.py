@@ -319,7 +319,6 @@ class _SenderBase:
         decision = decide(
             error,
             budget,
-            reached_server=getattr(error, "reached_server", True),
             idempotent=spec.idempotent,
             rand=self.settings.rand,
         )

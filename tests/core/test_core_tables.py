@@ -273,24 +273,22 @@ def _status(code: int, vt_code: str | None = None) -> tiintel.APIStatusError:
 
 
 @pytest.mark.parametrize(
-    ("error", "reached", "idempotent", "expected"),
+    ("error", "idempotent", "expected"),
     [
-        (_status(500), True, True, True),
-        (_status(503, "TransientError"), True, True, True),
-        (_status(504), True, True, True),
-        (_status(408), True, True, True),
-        (_status(400), True, True, False),
-        (_status(404), True, True, False),
-        (_status(503), True, False, False),
-        (tiintel.APIConnectionError("x"), False, False, True),
-        (tiintel.APIConnectionError("x"), True, False, False),
-        (tiintel.APITimeoutError("x"), True, True, True),
+        (_status(500), True, True),
+        (_status(503, "TransientError"), True, True),
+        (_status(504), True, True),
+        (_status(408), True, True),
+        (_status(400), True, False),
+        (_status(404), True, False),
+        (_status(503), False, False),
+        (tiintel.APIConnectionError("x", reached_server=False), False, True),
+        (tiintel.APIConnectionError("x", reached_server=True), False, False),
+        (tiintel.APITimeoutError("x"), True, True),
     ],
 )
-def test_is_transient(
-    error: tiintel.TiIntelError, reached: bool, idempotent: bool, expected: bool
-) -> None:
-    assert is_transient(error, reached_server=reached, idempotent=idempotent) is expected
+def test_is_transient(error: tiintel.TiIntelError, idempotent: bool, expected: bool) -> None:
+    assert is_transient(error, idempotent=idempotent) is expected
 
 
 def test_backoff_full_jitter_is_capped() -> None:
@@ -304,23 +302,15 @@ def test_decide_table() -> None:
     budget = CallBudget(max_retries=2, max_quota_wait=30)
     rand = lambda: 0.5  # noqa: E731
     limited = tiintel.RateLimitError("slow down", provider="virustotal", status_code=429)
-    assert decide(limited, budget, reached_server=True, idempotent=True, rand=rand).delay == 15.0
+    assert decide(limited, budget, idempotent=True, rand=rand).delay == 15.0
     budget.quota_waited = 20
-    decision = decide(limited, budget, reached_server=True, idempotent=True, rand=rand)
+    decision = decide(limited, budget, idempotent=True, rand=rand)
     assert decision.action == "raise" and isinstance(decision.error, tiintel.QuotaExceededError)
     daily = tiintel.QuotaExceededError("day", scope="day", status_code=429)
-    assert (
-        decide(daily, CallBudget(3, 1e9), reached_server=True, idempotent=True, rand=rand).action
-        == "raise"
-    )
+    assert decide(daily, CallBudget(3, 1e9), idempotent=True, rand=rand).action == "raise"
     server = _status(503)
-    assert (
-        decide(server, CallBudget(2, 0), reached_server=True, idempotent=True, rand=rand).action
-        == "retry"
-    )
-    spent = decide(
-        server, CallBudget(2, 0, retries_used=2), reached_server=True, idempotent=True, rand=rand
-    )
+    assert decide(server, CallBudget(2, 0), idempotent=True, rand=rand).action == "retry"
+    spent = decide(server, CallBudget(2, 0, retries_used=2), idempotent=True, rand=rand)
     assert spent.action == "raise" and "after 3 attempts" in str(spent.error)
 
 

@@ -48,7 +48,7 @@ class CallBudget:
         return max(self.max_quota_wait - self.quota_waited, 0.0)
 
 
-def is_transient(error: TiIntelError, *, reached_server: bool, idempotent: bool) -> bool:
+def is_transient(error: TiIntelError, *, idempotent: bool) -> bool:
     """True when another attempt may succeed.
 
     Connection errors, timeouts, 408, 5xx and VT's TransientError/DeadlineExceededError are transient.
@@ -58,7 +58,7 @@ def is_transient(error: TiIntelError, *, reached_server: bool, idempotent: bool)
     if isinstance(error, APIConnectionError):
         if error.tls_failure:
             return False
-        return idempotent or not reached_server
+        return idempotent or not error.reached_server
     if not idempotent:
         return False
     if isinstance(error, APITimeoutError):
@@ -86,7 +86,6 @@ def decide(
     error: TiIntelError,
     budget: CallBudget,
     *,
-    reached_server: bool,
     idempotent: bool,
     rand: Callable[[], float],
     min_429_interval: float = MIN_429_INTERVAL,
@@ -104,7 +103,7 @@ def decide(
         if wait > budget.quota_left() or math.isinf(wait):
             return Decision("raise", error=quota_spent(error, budget))
         return Decision("wait_quota", delay=wait)
-    if is_transient(error, reached_server=reached_server, idempotent=idempotent):
+    if is_transient(error, idempotent=idempotent):
         if budget.retries_used >= budget.max_retries:
             return Decision("raise", error=with_attempts(error, budget.retries_used + 1))
         retry_after = getattr(error, "retry_after", None)
