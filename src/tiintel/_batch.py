@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from ._core.indicators import Indicator, IndicatorType
 from ._correlate import merge, otx_context_from_details, otx_context_from_pulses
 from ._exceptions import (
     APIConnectionError,
+    AuthenticationError,
     ConfigurationError,
     InvalidIndicatorError,
     QuotaExceededError,
@@ -160,18 +162,21 @@ def stored(error: TiIntelError) -> TiIntelError:
 
 
 class Stops:
-    """Providers nothing more is sent to in this batch.
+    """What a batch has learnt about each provider, so that nothing more is sent in vain.
 
-    One whose day or month quota ran out, and one that could not be reached at all: a lookup
-    failed without ever connecting, after its retries, before the provider answered anything in
-    this batch (DNS or network down: every other lookup would wait for the same failure). A
-    provider that has answered once keeps being asked through later outages.
+    A provider is stopped for the rest of the batch when its day or month quota runs out, when it
+    rejects the key, and when it could not be reached at all: a lookup failed without ever
+    connecting, after its retries, before the provider had answered anything (DNS or network
+    down). A provider that has answered once keeps being asked through later outages. Until it
+    has answered, its lookups go one at a time (``first_answer``), so a dead network or a wrong
+    key is learnt from one lookup instead of from every lookup queued in the rate limiter.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock: Callable[[], Any] = threading.Lock) -> None:
         self._lock = threading.Lock()
-        self._errors: dict[str, QuotaExceededError | APIConnectionError] = {}
+        self._errors: dict[str, TiIntelError] = {}
         self._answered: set[str] = set()
+        self._probes = {"virustotal": lock(), "otx": lock()}
 
     def answered(self, provider: str) -> None:
         with self._lock:
@@ -179,27 +184,61 @@ class Stops:
 
     def note(self, provider: str, error: TiIntelError) -> None:
         with self._lock:
-            if isinstance(error, QuotaExceededError) and error.scope in _LONG_SCOPES:
+            final = isinstance(error, AuthenticationError) or (
+                isinstance(error, QuotaExceededError) and error.scope in _LONG_SCOPES
+            )
+            unreachable = isinstance(error, APIConnectionError) and not error.reached_server
+            if final or (unreachable and provider not in self._answered):
                 self._errors.setdefault(provider, error)
-            elif isinstance(error, APIConnectionError) and not error.reached_server:
-                if provider not in self._answered:
-                    self._errors.setdefault(provider, error)
-            else:
+            elif not unreachable:
                 self._answered.add(provider)
 
-    def skipped(self, provider: str) -> QuotaExceededError | APIConnectionError | None:
+    @contextmanager
+    def first_answer(self, provider: str) -> Iterator[None]:
+        """One lookup at a time for ``provider`` until it has answered (threads)."""
+        if provider in self._answered:
+            yield
+            return
+        with self._probes[provider]:
+            if provider not in self._answered:
+                yield
+                return
+        yield  # answered while this one waited: no need to hold the others back
+
+    @asynccontextmanager
+    async def afirst_answer(self, provider: str) -> AsyncIterator[None]:
+        """One lookup at a time for ``provider`` until it has answered (tasks)."""
+        if provider in self._answered:
+            yield
+            return
+        async with self._probes[provider]:
+            if provider not in self._answered:
+                yield
+                return
+        yield
+
+    def skipped(self, provider: str) -> TiIntelError | None:
+        """The error of a lookup not sent because ``provider`` was stopped, or None."""
         first = self._errors.get(provider)
+        if first is None:
+            return None
+        why = f"earlier in this batch ({first.message})"
         if isinstance(first, QuotaExceededError):
             return QuotaExceededError(
-                f"not sent: the {first.scope} quota ran out earlier in this batch ({first.message})",
+                f"not sent: the {first.scope} quota ran out {why}",
                 scope=first.scope,
                 provider=first.provider,
             )
-        if first is not None:
-            return APIConnectionError(
-                f"not sent: unreachable earlier in this batch ({first.message})",
+        if isinstance(first, AuthenticationError):
+            return AuthenticationError(
+                f"not sent: the key was rejected {why}",
+                status_code=first.status_code,
                 provider=first.provider,
-                reached_server=False,
+                code=first.code,
+            )
+        if isinstance(first, APIConnectionError):
+            return APIConnectionError(
+                f"not sent: unreachable {why}", provider=first.provider, reached_server=False
             )
         return None
 

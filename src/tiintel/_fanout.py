@@ -60,6 +60,10 @@ class _SyncLookups:
     def virustotal(self, ind: Indicator) -> tuple[Outcome, list[tuple[str, Indicator]]]:
         if self.vt is None or ind.type is IndicatorType.CVE:
             return None, []
+        with self.stops.first_answer("virustotal"):
+            return self._virustotal(ind)
+
+    def _virustotal(self, ind: Indicator) -> tuple[Outcome, list[tuple[str, Indicator]]]:
         if skipped := self.stops.skipped("virustotal"):
             return skipped, []
         relationships = VT_PIVOT_RELATIONSHIPS.get(ind.type, ()) if self.pivot else ()
@@ -87,6 +91,10 @@ class _SyncLookups:
     def otx_context(self, ind: Indicator, pivots: list[tuple[str, Indicator]]) -> Outcome:
         if self.otx is None:
             return None
+        with self.stops.first_answer("otx"):
+            return self._otx_context(ind, pivots)
+
+    def _otx_context(self, ind: Indicator, pivots: list[tuple[str, Indicator]]) -> Outcome:
         if skipped := self.stops.skipped("otx"):
             return skipped
         try:
@@ -122,8 +130,9 @@ def correlate(
     Non-global addresses are not sent unless ``policy.send_private``. Per indicator, VirusTotal and
     OTX are asked at the same time, with at most ``concurrency`` requests in flight per provider;
     each client's rate limits are respected, minute and hour quota waits are not capped, and a day
-    or month exhaustion stops that provider for the rest of the batch. A provider failure lands in
-    that result's ``errors`` and never aborts the batch. ``otx`` may be a local ``PulseStore``.
+    or month exhaustion, a rejected key or a provider unreachable from the start stops that
+    provider for the rest of the batch. A provider failure lands in that result's ``errors`` and
+    never aborts the batch. ``otx`` may be a local ``PulseStore``.
     ``pivot=True`` (costs quota) also checks a URL's host and serving IP, and a file's first
     ``pivot_budget`` contacted domains and IPs, in OTX. ``progress(done, total)`` is called on the
     caller's thread after each unique indicator completes; ``now`` fixes the clock for pulse ages.
@@ -205,6 +214,10 @@ class _AsyncLookups:
     async def virustotal(self, ind: Indicator) -> tuple[Outcome, list[tuple[str, Indicator]]]:
         if self.vt is None or ind.type is IndicatorType.CVE:
             return None, []
+        async with self.stops.afirst_answer("virustotal"):
+            return await self._virustotal(ind)
+
+    async def _virustotal(self, ind: Indicator) -> tuple[Outcome, list[tuple[str, Indicator]]]:
         if skipped := self.stops.skipped("virustotal"):
             return skipped, []
         relationships = VT_PIVOT_RELATIONSHIPS.get(ind.type, ()) if self.pivot else ()
@@ -232,6 +245,10 @@ class _AsyncLookups:
     async def otx_context(self, ind: Indicator, pivots: list[tuple[str, Indicator]]) -> Outcome:
         if self.otx is None:
             return None
+        async with self.stops.afirst_answer("otx"):
+            return await self._otx_context(ind, pivots)
+
+    async def _otx_context(self, ind: Indicator, pivots: list[tuple[str, Indicator]]) -> Outcome:
         if skipped := self.stops.skipped("otx"):
             return skipped
         try:
@@ -267,8 +284,9 @@ async def acorrelate(
     Non-global addresses are not sent unless ``policy.send_private``. Per indicator, VirusTotal and
     OTX are asked at the same time, with at most ``concurrency`` requests in flight per provider;
     each client's rate limits are respected, minute and hour quota waits are not capped, and a day
-    or month exhaustion stops that provider for the rest of the batch. A provider failure lands in
-    that result's ``errors`` and never aborts the batch. ``otx`` may be a local ``PulseStore``.
+    or month exhaustion, a rejected key or a provider unreachable from the start stops that
+    provider for the rest of the batch. A provider failure lands in that result's ``errors`` and
+    never aborts the batch. ``otx`` may be a local ``PulseStore``.
     ``pivot=True`` (costs quota) also checks a URL's host and serving IP, and a file's first
     ``pivot_budget`` contacted domains and IPs, in OTX. ``progress(done, total)`` is called on the
     caller's thread after each unique indicator completes; ``now`` fixes the clock for pulse ages.
@@ -284,7 +302,7 @@ async def acorrelate(
     _check_clients(vt, otx, async_=True)
     plan = Plan.build(indicators, policy, errors)
     lookups = _AsyncLookups(
-        batch_client(vt), batch_client(otx), policy, pivot, pivot_budget, Stops()
+        batch_client(vt), batch_client(otx), policy, pivot, pivot_budget, Stops(asyncio.Lock)
     )
     vt_out: dict[Indicator, Outcome] = {}
     otx_out: dict[Indicator, Outcome] = {}

@@ -198,9 +198,9 @@ class Unreachable:
 @TWINS
 def test_an_unreachable_provider_is_stopped_for_the_batch(run: Any) -> None:
     vt = Unreachable(answers=0)
-    results = run([f"{i:064x}" for i in range(6)], vt.transport, FakeOTX(), concurrency=1)
+    results = run([f"{i:064x}" for i in range(6)], vt.transport, FakeOTX(), concurrency=8)
     assert len(results) == 6
-    assert vt.tries == 4  # the first lookup and its 3 retries, nothing more
+    assert vt.tries == 4  # the first lookup (alone until VT answers) and its 3 retries
     errors = [r.errors["virustotal"] for r in results]
     assert all(isinstance(e, tiintel.APIConnectionError) and not e.reached_server for e in errors)
     assert all("not sent: unreachable earlier in this batch" in str(e) for e in errors[1:])
@@ -214,6 +214,23 @@ def test_a_provider_that_answered_is_asked_through_an_outage(run: Any) -> None:
     assert vt.tries == 1 + 5 * 4
     assert "virustotal" not in results[0].errors
     assert all(isinstance(r.errors["virustotal"], tiintel.APIConnectionError) for r in results[1:])
+
+
+@TWINS
+def test_a_rejected_key_is_learnt_from_one_request(run: Any) -> None:
+    seen: list[httpx.Request] = []
+
+    def wrong_key(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(401, json={"error": {"code": "WrongCredentialsError"}})
+
+    items = [f"{i:064x}" for i in range(6)]
+    results = run(items, httpx.MockTransport(wrong_key), FakeOTX(), vt_kw={"rate_limits": "public"})
+    assert len(seen) == 1  # not one 15 s public-tier slot per indicator to learn the same thing
+    errors = [r.errors["virustotal"] for r in results]
+    assert all(isinstance(e, tiintel.AuthenticationError) for e in errors)
+    assert all("not sent: the key was rejected" in str(e) for e in errors[1:])
+    assert all(r.otx is not None for r in results)
 
 
 @TWINS
