@@ -19,7 +19,7 @@ from ._constants import CONNECT_TIMEOUT, MAX_QUOTA_WAIT, MAX_RESPONSE_BYTES, MAX
 from ._core.quota import RateLimit
 from ._core.request import RequestSpec
 from ._exceptions import ConfigurationError, Provider
-from ._http import DEFAULT_HEADERS, AsyncSender, Pool, Settings, SyncSender
+from ._http import DEFAULT_HEADERS, AsyncSender, NoCookies, Pool, Settings, SyncSender
 from ._limiter import RateLimiter
 from ._types import JSON
 
@@ -234,6 +234,7 @@ class SyncClient(_ClientCore):
                 httpx.Client(
                     transport=transport,
                     headers=DEFAULT_HEADERS,
+                    cookies=NoCookies(),
                     timeout=settings.timeout,
                     follow_redirects=False,
                 ),
@@ -324,6 +325,7 @@ class AsyncClient(_ClientCore):
                 httpx.AsyncClient(
                     transport=transport,
                     headers=DEFAULT_HEADERS,
+                    cookies=NoCookies(),
                     timeout=settings.timeout,
                     follow_redirects=False,
                 ),

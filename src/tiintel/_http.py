@@ -10,12 +10,15 @@ kept on an exception and from httpx's log records.
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import logging
 import random
 import ssl
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
+from http.client import HTTPResponse
 from typing import Any
 
 import attrs
@@ -48,6 +51,19 @@ DEFAULT_HEADERS = {
     "Accept": "application/json",
 }
 _LONG_SCOPES = frozenset({"day", "month"})
+
+
+class NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that keeps nothing, for the clients tiintel builds.
+
+    The key authenticates every request, so a response (or a proxy) must not plant state that
+    later requests replay; it also spares httpx's per-response cookie parsing (~30 us).
+    """
+
+    def extract_cookies(self, response: HTTPResponse, request: urllib.request.Request) -> None:
+        """Keep nothing."""
+
+
 # No connection was made (DNS, refused, TLS handshake, no free pooled connection): the request
 # never reached the service.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)

@@ -284,6 +284,22 @@ def test_a_request_that_reached_the_service_keeps_its_slot(clock: Any) -> None:
     assert max(clock.sleeps) > 60
 
 
+async def test_cookies_from_responses_are_never_sent_back(clock: Any) -> None:
+    seen: list[httpx.Request] = []
+
+    def planted(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": {}}, headers={"Set-Cookie": "s=1; Path=/"})
+
+    transport = httpx.MockTransport(planted)
+    make(transport, clock).get_json("files/a")
+    make(transport, clock).get_json("files/b")
+    async with AClient(KEY, transport=transport, clock=clock) as client:
+        await client.get_json("files/c")
+        await client.get_json("files/d")
+    assert [r.headers.get("cookie") for r in seen] == [None] * 4
+
+
 def test_free_endpoints_are_not_charged(clock: Any) -> None:
     from tiintel._core.request import RequestSpec
 
