@@ -7,6 +7,7 @@ the wrong type never raises, it simply becomes None (or 0 for counts). Only ``re
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Callable, Iterator, Mapping
@@ -177,6 +178,13 @@ def iso_dt(value: Any) -> datetime | None:
     """An aware UTC datetime from an ISO-8601 string (naive means UTC; Z or offsets honoured)."""
     if not isinstance(value, str) or not 0 < len(value) <= 64:
         return None
+    return _parse_iso(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_iso(value: str) -> datetime | None:
+    # Cached: the indicators of one pulse mostly share their timestamps (a 600,000-indicator feed
+    # repeats a few thousand strings), and datetimes are immutable.
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
