@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+import tiintel
+from tiintel.models import PulseEvent
 from tiintel.models.otx import Pulse
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
@@ -81,7 +83,33 @@ class FakePulses:
         self.payloads = payloads
         self.fail_after: int | None = None
         self.calls: list[Any] = []
+        self.events_log: list[dict[str, Any]] = []
+        self.event_calls: list[Any] = []
+        self._asynchronous = asynchronous
         self._stream = FakeAsyncStream if asynchronous else FakeStream
+
+    def event(self, action: str, pulse_id: str, created: str) -> None:
+        """Record a subscription event, as /pulses/events lists it."""
+        self.events_log.append(
+            {"id": str(len(self.events_log)), "action": action, "object_type": "pulse",
+             "object_id": pulse_id, "created": created}
+        )  # fmt: skip
+
+    def events(self, *, since: datetime | None = None) -> Any:
+        self.event_calls.append(since)
+        found = [PulseEvent.from_api(e) for e in self.events_log]
+        found = [e for e in found if since is None or (e.created and e.created > since)]
+        return _aiter(found) if self._asynchronous else iter(found)
+
+    def get(self, pulse_id: str) -> Any:
+        found = [Pulse.from_api(p) for p in self.payloads if p["id"] == pulse_id]
+        if not self._asynchronous:
+            return _one(found, pulse_id)
+
+        async def later() -> Pulse:
+            return _one(found, pulse_id)
+
+        return later()
 
     def subscribed(
         self,
@@ -96,6 +124,17 @@ class FakePulses:
             pulses = [p for p in pulses if p.modified >= modified_since]
         pulses.sort(key=lambda p: p.modified)
         return self._stream(pulses, self.fail_after)
+
+
+async def _aiter(items: list[Any]) -> Any:
+    for item in items:
+        yield item
+
+
+def _one(found: list[Pulse], pulse_id: str) -> Pulse:
+    if not found:
+        raise tiintel.NotFoundError(f"no pulse {pulse_id}", status_code=404, provider="otx")
+    return found[0]
 
 
 class FakeOTX:

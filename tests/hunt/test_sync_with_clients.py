@@ -56,3 +56,19 @@ def test_async_sync_matches_sync(tmp_path: Path) -> None:
             assert (stats.pulses, stats.indicators) == (expected.pulses, expected.indicators)
 
     asyncio.run(main())
+
+
+def test_unsubscribing_through_the_client_empties_the_store_on_next_sync(tmp_path: Path) -> None:
+    with (
+        OTXClient(TEST_API_KEY, transport=FakeOTX()) as otx,
+        PulseStore(tmp_path / "p.db") as store,
+    ):
+        store.sync(otx)
+        pulse = next(iter(store.lookup(seeded.C2_IP)))
+        otx.pulses.unsubscribe(pulse.id)
+        result = store.sync(otx)
+        assert result.pulses_removed == 1
+        assert pulse.id not in {p.id for p in store.lookup(seeded.C2_IP)}
+        otx.pulses.subscribe(pulse.id)
+        store.sync(otx)
+        assert pulse.id in {p.id for p in store.lookup(seeded.C2_IP)}

@@ -75,7 +75,8 @@ def _sync(runtime: Runtime) -> int:
     watermark = result.watermark_after.isoformat() if result.watermark_after else "-"
     runtime.write(
         f"synced {result.pulses_seen} pulse(s): {result.pulses_new} new, "
-        f"{result.pulses_updated} updated, {result.pulses_stale} unchanged; "
+        f"{result.pulses_updated} updated, {result.pulses_stale} unchanged, "
+        f"{result.pulses_removed} removed (unsubscribed or deleted); "
         f"{result.indicators_written} indicator(s) written\n"
         f"store {clean(stats.path)}: {stats.pulses} pulse(s), {stats.active_indicators} active "
         f"indicator(s); next sync starts from {watermark}\n"

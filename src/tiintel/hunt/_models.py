@@ -21,13 +21,15 @@ class SyncResult:
     ``watermark_before`` is the ``modified_since`` that was asked for; ``watermark_after`` the
     newest pulse modification the store now holds a complete view up to (the next sync starts
     there). ``pulses_new`` and ``pulses_updated`` count writes; ``pulses_stale`` counts pulses
-    the store already held in a newer revision and left alone.
+    the store already held in a newer revision and left alone; ``pulses_removed`` counts pulses
+    dropped because you unsubscribed from them or they were deleted.
     """
 
     pulses_seen: int
     pulses_new: int
     pulses_updated: int
     pulses_stale: int
+    pulses_removed: int
     indicators_written: int
     watermark_before: datetime | None
     watermark_after: datetime | None

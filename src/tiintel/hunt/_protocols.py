@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from tiintel._core.indicators import Indicator
     from tiintel.models.otx import Pulse
+    from tiintel.models.otx_sections import PulseEvent
 
 __all__ = ["AsyncPulseSource", "IndicatorStore", "PulseSource"]
 
@@ -29,6 +30,14 @@ class PulsesResource(Protocol):
         """Stream subscribed pulses; the iterator carries ``watermark`` once exhausted."""
         ...
 
+    def events(self, *, since: datetime | str | None = ...) -> Iterator[PulseEvent]:
+        """Stream subscription events (subscribe, unsubscribe, delete), oldest first."""
+        ...
+
+    def get(self, pulse_id: str) -> Pulse:
+        """One pulse with its indicators."""
+        ...
+
 
 class AsyncPulsesResource(Protocol):
     """The ``pulses`` resource of an asynchronous OTX client."""
@@ -41,6 +50,14 @@ class AsyncPulsesResource(Protocol):
         page_size: int | None = ...,
     ) -> AsyncIterator[Pulse]:
         """Stream subscribed pulses; the iterator carries ``watermark`` once exhausted."""
+        ...
+
+    def events(self, *, since: datetime | str | None = ...) -> AsyncIterator[PulseEvent]:
+        """Stream subscription events (subscribe, unsubscribe, delete), oldest first."""
+        ...
+
+    async def get(self, pulse_id: str) -> Pulse:
+        """One pulse with its indicators."""
         ...
 
 

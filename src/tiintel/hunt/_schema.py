@@ -9,7 +9,7 @@ from tiintel._exceptions import ConfigurationError
 
 logger = logging.getLogger("tiintel.hunt")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Pulses keep their API JSON without the indicators (those live, normalised, in `indicators`),
 # so rebuilding a Pulse for a lookup stays cheap even for pulses with thousands of indicators.
@@ -35,6 +35,7 @@ CREATE INDEX IF NOT EXISTS indicators_pulse ON indicators(pulse_id);
 CREATE TABLE IF NOT EXISTS sync_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     watermark TEXT,
+    events_watermark TEXT,
     last_started TEXT,
     last_completed TEXT,
     status TEXT,
@@ -77,4 +78,6 @@ def create(conn: sqlite3.Connection) -> None:
             f"pulse store schema {version} is newer than this tiintel ({SCHEMA_VERSION})"
         )
     conn.executescript(SCHEMA)
+    if version == 1:  # version 2 follows subscription events
+        conn.execute("ALTER TABLE sync_state ADD COLUMN events_watermark TEXT")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -13,14 +13,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from tiintel._core.indicators import Indicator, IndicatorType
-from tiintel._exceptions import InvalidIndicatorError
+from tiintel._exceptions import InvalidIndicatorError, NotFoundError, PermissionDeniedError
 from tiintel.hunt import _schema
 from tiintel.hunt._models import StoreStats, SyncResult
 from tiintel.hunt._rows import epoch, from_iso, pulse_rows
 
 if TYPE_CHECKING:
     from tiintel.hunt._protocols import AsyncPulseSource, PulseSource
+    from tiintel.hunt._sync import SyncRun
     from tiintel.models.otx import Pulse
+    from tiintel.models.otx_sections import PulseEvent
 
 __all__ = ["PulseStore"]
 
@@ -152,9 +154,22 @@ class PulseStore:
             tuple(values.values()),
         )
 
-    def _watermark(self) -> datetime | None:
-        row = self._connection().execute("SELECT watermark FROM sync_state WHERE id = 1").fetchone()
-        return from_iso(row[0])
+    def _watermarks(self) -> tuple[datetime | None, datetime | None]:
+        """(newest pulse modification, newest subscription event) of the last complete sync."""
+        row = (
+            self._connection()
+            .execute("SELECT watermark, events_watermark FROM sync_state WHERE id = 1")
+            .fetchone()
+        )
+        return from_iso(row[0]), from_iso(row[1])
+
+    def remove(self, pulse_id: str) -> bool:
+        """Drop a pulse and its indicators; True when the store held it."""
+        conn = self._connection()
+        removed = conn.execute("DELETE FROM pulses WHERE id = ?", (pulse_id,)).rowcount > 0
+        for key in [key for key in list(self._cache) if key[0] == pulse_id]:
+            self._cache.pop(key, None)
+        return removed
 
     # -- syncing -------------------------------------------------------------------------------
 
@@ -163,10 +178,12 @@ class PulseStore:
     ) -> SyncResult:
         """Pull the subscribed pulses modified since the last complete sync and store them.
 
-        Pulses are written one by one as they stream in, so memory holds one page. The
-        watermark advances only when the stream completes: after a crash or an error (which is
-        re-raised, and recorded in ``stats().last_error``) nothing written is lost, and the next
-        sync asks again from the old watermark, rewriting what it already has idempotently.
+        Pulses are written one by one as they stream in, so memory holds one page. Then the
+        subscription events since the last sync are applied: a pulse you unsubscribed from (or
+        that was deleted) is dropped, one you subscribed to again is fetched. The watermarks
+        advance only when both complete: after a crash or an error (which is re-raised, and
+        recorded in ``stats().last_error``) nothing written is lost, and the next sync asks
+        again from the old watermarks, rewriting what it already has idempotently.
         """
         from tiintel.hunt._sync import SyncRun
 
@@ -175,6 +192,13 @@ class PulseStore:
         try:
             for pulse in stream:
                 run.add(pulse)
+            if run.events_since is not None:
+                for event in otx.pulses.events(since=run.events_since):
+                    action = run.event(event)
+                    if action == "fetch" and not _fetch(otx, run, event):
+                        action = "remove"
+                    if action == "remove":
+                        run.remove(str(event.object_id))
         except BaseException as exc:
             run.fail(exc)
             raise
@@ -191,6 +215,18 @@ class PulseStore:
         try:
             async for pulse in stream:
                 await asyncio.to_thread(run.add, pulse)
+            if run.events_since is not None:
+                async for event in otx.pulses.events(since=run.events_since):
+                    action = run.event(event)
+                    if action == "fetch":
+                        try:
+                            pulse = await otx.pulses.get(str(event.object_id))
+                        except (NotFoundError, PermissionDeniedError):
+                            action = "remove"
+                        else:
+                            await asyncio.to_thread(run.add, pulse)
+                    if action == "remove":
+                        await asyncio.to_thread(run.remove, str(event.object_id))
         except BaseException as exc:
             await asyncio.to_thread(run.fail, exc)
             raise
@@ -304,6 +340,15 @@ class PulseStore:
             last_status=state[3],
             last_error=state[4],
         )
+
+
+def _fetch(otx: PulseSource, run: SyncRun, event: PulseEvent) -> bool:
+    """Store a pulse subscribed to again; False when it is gone or private to someone else."""
+    try:
+        run.add(otx.pulses.get(str(event.object_id)))
+    except (NotFoundError, PermissionDeniedError):
+        return False
+    return True
 
 
 def _keys(indicator: Indicator | str) -> tuple[str, str]:
