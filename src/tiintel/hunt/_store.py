@@ -20,9 +20,7 @@ from tiintel.hunt._rows import epoch, from_iso, pulse_rows
 
 if TYPE_CHECKING:
     from tiintel.hunt._protocols import AsyncPulseSource, PulseSource
-    from tiintel.hunt._sync import SyncRun
     from tiintel.models.otx import Pulse
-    from tiintel.models.otx_sections import PulseEvent
 
 __all__ = ["PulseStore"]
 
@@ -195,8 +193,11 @@ class PulseStore:
             if run.events_since is not None:
                 for event in otx.pulses.events(since=run.events_since):
                     action = run.event(event)
-                    if action == "fetch" and not _fetch(otx, run, event):
-                        action = "remove"
+                    if action == "fetch":
+                        try:
+                            run.add(otx.pulses.get(str(event.object_id)))
+                        except (NotFoundError, PermissionDeniedError):  # gone, or private now
+                            action = "remove"
                     if action == "remove":
                         run.remove(str(event.object_id))
         except BaseException as exc:
@@ -221,7 +222,7 @@ class PulseStore:
                     if action == "fetch":
                         try:
                             pulse = await otx.pulses.get(str(event.object_id))
-                        except (NotFoundError, PermissionDeniedError):
+                        except (NotFoundError, PermissionDeniedError):  # gone, or private now
                             action = "remove"
                         else:
                             await asyncio.to_thread(run.add, pulse)
@@ -340,15 +341,6 @@ class PulseStore:
             last_status=state[3],
             last_error=state[4],
         )
-
-
-def _fetch(otx: PulseSource, run: SyncRun, event: PulseEvent) -> bool:
-    """Store a pulse subscribed to again; False when it is gone or private to someone else."""
-    try:
-        run.add(otx.pulses.get(str(event.object_id)))
-    except (NotFoundError, PermissionDeniedError):
-        return False
-    return True
 
 
 def _keys(indicator: Indicator | str) -> tuple[str, str]:
