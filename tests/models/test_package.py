@@ -21,6 +21,7 @@ ALLOWED_IMPORTS = (
     "attrs",
     "typing_extensions",
     "tiintel._exceptions",
+    "tiintel._lazy",  # the package's lazy names (importlib only)
     "tiintel._types",
     "tiintel.models",
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from tiintel._lazy import lazy_names
 from tiintel.testing._keys import INVALID_API_KEY, TEST_API_KEY
 
 if TYPE_CHECKING:
@@ -50,16 +51,10 @@ _LAZY = {
 }
 
 
+_lazy_getattr, __dir__ = lazy_names(__name__, _LAZY)
+
+
 def __getattr__(name: str) -> Any:
-    if name == "seeded":
+    if name == "seeded":  # a module, not a name inside one
         return importlib.import_module("tiintel.testing._seed")
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tiintel.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+    return _lazy_getattr(name)
