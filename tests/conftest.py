@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
+from tiintel import RateLimit, RateLimiter
 from tiintel.testing import VirtualClock
 
 
@@ -81,3 +83,33 @@ async def twin(
     pair = Twin(request.param, twin_clients, clock)
     yield pair
     await pair.close()
+
+
+class RecordingLimiter(RateLimiter):
+    """A limiter that keeps its reservation schedule (the moment each booked slot may send)."""
+
+    def __init__(self, limits: list[RateLimit]) -> None:
+        super().__init__(limits)
+        self.slots: list[float] = []
+        self._record = threading.Lock()
+
+    def reserve(self, clock: Any, cost: int = 1) -> Any:
+        reservation = super().reserve(clock, cost)
+        with self._record:
+            self.slots.append(clock.monotonic() + reservation.delay)
+        return reservation
+
+    def max_in_window(self, window: float) -> int:
+        """The most slots any ``window`` seconds of the schedule holds."""
+        ordered, best, j = sorted(self.slots), 0, 0
+        for i, start in enumerate(ordered):
+            while ordered[j] <= start - window + 1e-9:
+                j += 1
+            best = max(best, i - j + 1)
+        return best
+
+
+@pytest.fixture
+def recording_limiter() -> type[RecordingLimiter]:
+    """The class of a limiter that records its schedule: ``recording_limiter([RateLimit(...)])``."""
+    return RecordingLimiter

@@ -310,29 +310,6 @@ def test_free_endpoints_are_not_charged(clock: Any) -> None:
     assert len(seen) == 5
 
 
-class _RecordingLimiter(RateLimiter):
-    def __init__(self, limits: list[RateLimit]) -> None:
-        super().__init__(limits)
-        self.slots: list[float] = []
-        self._record = threading.Lock()
-
-    def reserve(self, clock: Any, cost: int = 1) -> Any:
-        reservation = super().reserve(clock, cost)
-        with self._record:
-            self.slots.append(clock.monotonic() + reservation.delay)
-        return reservation
-
-
-def _max_in_window(slots: list[float], window: float) -> int:
-    slots = sorted(slots)
-    best, j = 0, 0
-    for i, start in enumerate(slots):
-        while slots[j] <= start - window + 1e-9:
-            j += 1
-        best = max(best, i - j + 1)
-    return best
-
-
 class _FrozenClock:
     """Real threads, frozen time: reservations pile up into the future, which is what we check."""
 
@@ -352,8 +329,8 @@ class _FrozenClock:
         await asyncio.sleep(0)
 
 
-def test_limiter_with_16_threads_never_exceeds_rate() -> None:
-    limiter = _RecordingLimiter([RateLimit(5, 1.0)])
+def test_limiter_with_16_threads_never_exceeds_rate(recording_limiter: Any) -> None:
+    limiter = recording_limiter([RateLimit(5, 1.0)])
     transport, seen = script(ok())
     client = Client(
         KEY, transport=transport, rate_limits=limiter, clock=_FrozenClock(), max_quota_wait=1e9
@@ -367,18 +344,18 @@ def test_limiter_with_16_threads_never_exceeds_rate() -> None:
     for t in threads:
         t.join()
     assert len(seen) == 160
-    assert _max_in_window(limiter.slots, 1.0) <= 5
+    assert limiter.max_in_window(1.0) <= 5
 
 
-async def test_limiter_with_50_tasks_never_exceeds_rate() -> None:
-    limiter = _RecordingLimiter([RateLimit(5, 1.0)])
+async def test_limiter_with_50_tasks_never_exceeds_rate(recording_limiter: Any) -> None:
+    limiter = recording_limiter([RateLimit(5, 1.0)])
     transport, seen = script(ok())
     async with AClient(
         KEY, transport=transport, rate_limits=limiter, clock=_FrozenClock(), max_quota_wait=1e9
     ) as client:
         await asyncio.gather(*(client.get_json("files/a") for _ in range(50)))
     assert len(seen) == 50
-    assert _max_in_window(limiter.slots, 1.0) <= 5
+    assert limiter.max_in_window(1.0) <= 5
 
 
 def test_shared_limiter_between_clients(clock: Any) -> None:

@@ -26,30 +26,6 @@ from tiintel.testing import FakeOTX, FakeVirusTotal, seeded, serve
 KEY = "k3y-CONCURRENCY-0123456789"
 
 
-class RecordingLimiter(RateLimiter):
-    """A limiter that keeps the reservation schedule (the moment each booked slot may send)."""
-
-    def __init__(self, limits: list[RateLimit]) -> None:
-        super().__init__(limits)
-        self.slots: list[float] = []
-        self._record = threading.Lock()
-
-    def reserve(self, clock: Any, cost: int = 1) -> Any:
-        reservation = super().reserve(clock, cost)
-        with self._record:
-            self.slots.append(clock.monotonic() + reservation.delay)
-        return reservation
-
-
-def max_in_window(slots: list[float], window: float) -> int:
-    ordered, best, j = sorted(slots), 0, 0
-    for i, start in enumerate(ordered):
-        while ordered[j] <= start - window + 1e-9:
-            j += 1
-        best = max(best, i - j + 1)
-    return best
-
-
 class FrozenClock:
     """Real threads and tasks, frozen time: bookings pile up into the future, which is what we check."""
 
@@ -70,8 +46,8 @@ class FrozenClock:
         await asyncio.sleep(3600 if self.block and seconds > 0 else 0)
 
 
-def test_32_threads_share_one_sync_client_within_the_rate() -> None:
-    limiter = RecordingLimiter([RateLimit(10, 1.0), RateLimit(100_000, 86_400)])
+def test_32_threads_share_one_sync_client_within_the_rate(recording_limiter: Any) -> None:
+    limiter = recording_limiter([RateLimit(10, 1.0), RateLimit(100_000, 86_400)])
     fake = FakeVirusTotal()
     vt = VirusTotalClient(
         KEY, transport=fake, rate_limits=limiter, clock=FrozenClock(), max_quota_wait=1e9
@@ -93,12 +69,12 @@ def test_32_threads_share_one_sync_client_within_the_rate() -> None:
     vt.close()
     assert errors == []
     assert fake.count("/domains/") == 256 == len(limiter.slots)
-    assert max_in_window(limiter.slots, 1.0) <= 10
+    assert limiter.max_in_window(1.0) <= 10
     assert len(set(limiter.slots)) == 256  # every request had its own slot
 
 
-async def test_500_tasks_share_one_async_client_within_the_rate() -> None:
-    limiter = RecordingLimiter([RateLimit(20, 1.0)])
+async def test_500_tasks_share_one_async_client_within_the_rate(recording_limiter: Any) -> None:
+    limiter = recording_limiter([RateLimit(20, 1.0)])
     fake = FakeOTX()
     async with AsyncOTXClient(
         KEY, transport=fake, rate_limits=limiter, clock=FrozenClock(), max_quota_wait=1e9
@@ -106,7 +82,7 @@ async def test_500_tasks_share_one_async_client_within_the_rate() -> None:
         results = await asyncio.gather(*(otx.indicators.get(seeded.C2_IP) for _ in range(500)))
     assert len(results) == 500 and all(r.pulse_info.count >= 1 for r in results)
     assert len(limiter.slots) == 500 == fake.count("/indicators/")
-    assert max_in_window(limiter.slots, 1.0) <= 20
+    assert limiter.max_in_window(1.0) <= 20
 
 
 def _drained(server: Any, within: float = 2.0) -> int:
@@ -252,8 +228,8 @@ def test_sync_client_inside_threads_and_a_running_loop() -> None:
     vt.close()
 
 
-def test_shared_limiter_between_sync_and_async_clients() -> None:
-    limiter = RecordingLimiter([RateLimit(5, 1.0)])
+def test_shared_limiter_between_sync_and_async_clients(recording_limiter: Any) -> None:
+    limiter = recording_limiter([RateLimit(5, 1.0)])
     clock = FrozenClock()
     sync = VirusTotalClient(
         KEY, transport=FakeVirusTotal(), rate_limits=limiter, clock=clock, max_quota_wait=1e9
@@ -272,7 +248,7 @@ def test_shared_limiter_between_sync_and_async_clients() -> None:
     asyncio.run(main())
     sync.close()
     assert len(limiter.slots) == 40
-    assert max_in_window(limiter.slots, 1.0) <= 5
+    assert limiter.max_in_window(1.0) <= 5
 
 
 def test_transport_errors_in_threads_are_typed() -> None:
